@@ -70,9 +70,10 @@ def _read_notebook(path: Path):
     import jupytext
     import nbformat
 
-    if path.suffix == ".md":
-        return jupytext.read(path)
-    return nbformat.read(path, as_version=4)
+    nb = jupytext.read(path) if path.suffix == ".md" else nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # papermill expects every cell to carry a tags list
+        cell.metadata.setdefault("tags", [])
+    return nb
 
 
 def notebook_parameters(path) -> dict:
@@ -94,14 +95,34 @@ def notebook_parameters(path) -> dict:
     RerunError
         If the notebook has no cell tagged ``parameters``.
     """
+    import ast
+    import logging
+
     from papermill.inspection import _infer_parameters
 
     nb = _read_notebook(Path(path))
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if not cells:
         raise RerunError(f"{path} has no code cell tagged 'parameters'")
-    params = _infer_parameters(nb)
-    return {p.name: {"type": p.inferred_type_name, "default": p.default, "help": p.help}
-            for p in params}
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as err:
+        raise RerunError(f"{path}: the parameters cell is not valid Python ({err})") from None
+    assigned = []
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            assigned.append(node.target.id)
+        elif isinstance(node, ast.Assign):
+            assigned += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    params = {p.name: {"type": p.inferred_type_name, "default": p.default, "help": p.help}
+              for p in _infer_parameters(nb)}
+    missed = [name for name in assigned if name not in params]
+    if missed:
+        raise RerunError(
+            f"{path}: papermill cannot read parameter(s) {missed}; write one "
+            f"`name: type = value  # comment` per line, with no '=' inside the comment")
+    return params
 
 
 _TRUE = {"true", "1", "yes", "y"}

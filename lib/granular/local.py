@@ -1,0 +1,403 @@
+r"""One location of Kikuchi & O'Connor (2025), "Granular origins of agglomeration".
+
+Single-location building blocks shared by the chapter's notebooks (and by the
+estimation notebook, which imports them to simulate its synthetic panel):
+
+* parameter checks (:func:`check_parameters`);
+* firm draws: Poisson entry per sector, Pareto ex-ante productivity, log-normal
+  firm and sector shocks (paper eqs. E1-E2; :func:`draw_firm_counts`,
+  :func:`draw_productivity`, :func:`draw_log_shocks`, :func:`draw_size_biased_sectors`);
+* the no-shock allocation (:func:`no_shock_shares`);
+* the exact sector equilibrium of the Section 2 baseline (paper eqs. 2-4;
+  :func:`baseline_sector_equilibrium`) and its first-order responses;
+* the first-order employment responses with labor-supply frictions
+  (:math:`\kappa` across firms, :math:`\nu` across sectors) under perfect
+  competition (paper eq. 22) and Cournot oligopsony (reconstructed, see
+  :func:`response_matrix`), and the exact nonlinear sector solve
+  (:func:`solve_sector`);
+* :func:`sector_shock_variance` (paper eq. 21) and :func:`ratio_beta3_beta1`
+  (Section 5.2, with the sign/typo correction discussed in the chapter).
+
+Notation: ``x = z**(1/eta)`` is the "size" of a firm; with Pareto(``lam``) ``z``,
+``x`` is Pareto with tail index ``alpha = lam * eta`` (must exceed 1).
+The function names in this module are a stable interface: do not rename.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from lib.pareto import draw_pareto
+from lib.validate import (require_greater, require_in_range, require_nonnegative,
+                          require_positive)
+
+__all__ = [
+    "check_parameters",
+    "tail_index",
+    "draw_firm_counts",
+    "draw_productivity",
+    "draw_log_shocks",
+    "draw_size_biased_sectors",
+    "no_shock_shares",
+    "BaselineSector",
+    "baseline_sector_equilibrium",
+    "baseline_first_order",
+    "friction_constant",
+    "ratio_beta3_beta1",
+    "response_matrix",
+    "first_order_employment_response",
+    "SectorSolution",
+    "solve_sector",
+    "sector_shock_variance",
+    "CONDUCTS",
+]
+
+CONDUCTS = ("perfect", "cournot")
+
+
+def check_parameters(*, eta=None, lam=None, sigma2_N=None, sigma2_S=None,
+                     kappa=None, nu=None, theta=None, m=None) -> None:
+    r"""Validate the model's structural parameters (only those passed).
+
+    Parameters
+    ----------
+    eta : float, optional
+        Decreasing returns: output is :math:`z a \ell^{1-\eta}` (paper eq. E1); in (0, 1).
+    lam : float, optional
+        Pareto tail of productivity :math:`z` (paper Sec. 3); needs ``lam * eta > 1``.
+    sigma2_N, sigma2_S : float, optional
+        Variances of the log firm and log sector shocks; non-negative.
+    kappa, nu : float, optional
+        Short-run labor-supply elasticities across firms and across sectors; positive.
+    theta : float, optional
+        Migration elasticity; positive.
+    m : float or array, optional
+        Mass of entrants per sector (expected firms per sector); non-negative.
+
+    Raises
+    ------
+    ValueError
+        Naming the offending parameter and its admissible range.
+    """
+    if eta is not None:
+        require_in_range("eta", eta, 0.0, 1.0, meaning="returns-to-scale parameter (profit share)")
+    if lam is not None:
+        require_positive("lam", lam, meaning="Pareto tail index of productivity")
+        if eta is not None:
+            require_greater("lam*eta", float(lam) * float(eta), 1.0, "1",
+                            meaning="lam*eta must exceed 1 so that E[z^(1/eta)] is finite (lam = "
+                                    f"{lam!r}, eta = {eta!r})")
+    if sigma2_N is not None:
+        require_nonnegative("sigma2_N", sigma2_N, meaning="variance of log firm shocks")
+    if sigma2_S is not None:
+        require_nonnegative("sigma2_S", sigma2_S, meaning="variance of log sector shocks")
+    if kappa is not None:
+        require_positive("kappa", kappa, meaning="labor-supply elasticity across firms")
+    if nu is not None:
+        require_positive("nu", nu, meaning="labor-supply elasticity across sectors")
+    if theta is not None:
+        require_positive("theta", theta, meaning="migration elasticity")
+    if m is not None:
+        require_nonnegative("m", m, meaning="mass of entrants per sector")
+
+
+def tail_index(eta: float, lam: float) -> float:
+    r"""Tail index :math:`\alpha = \lambda\eta` of firm size :math:`x = z^{1/\eta}`.
+
+    If :math:`\Pr(z>t) = (t/\underline z)^{-\lambda}` then
+    :math:`\Pr(x>t) = (t/\underline z^{1/\eta})^{-\lambda\eta}` (paper Sec. 3, footnote 6).
+    """
+    check_parameters(eta=eta, lam=lam)
+    return float(lam) * float(eta)
+
+
+def draw_firm_counts(m: float, size, rng=None) -> np.ndarray:
+    r"""Number of firms per sector, :math:`N_s \sim \mathrm{Poisson}(m)` (paper eq. E2)."""
+    check_parameters(m=m)
+    rng = np.random.default_rng(rng)
+    return rng.poisson(m, size=size)
+
+
+def draw_productivity(lam: float, size, rng=None, z_min: float = 1.0) -> np.ndarray:
+    r"""Ex-ante productivities :math:`z`, Pareto with tail ``lam`` and scale ``z_min`` (paper Sec. 3)."""
+    require_positive("lam", lam, meaning="Pareto tail index of productivity")
+    require_positive("z_min", z_min, meaning="Pareto scale")
+    return draw_pareto(float(lam), size, phi_min=float(z_min), rng=rng)
+
+
+def draw_log_shocks(n_firms, sigma2_N: float, sigma2_S: float, rng=None):
+    r"""Log shocks :math:`\log a_n = \log\tilde a_n + \log\tilde A` for one sector (paper eq. E1).
+
+    Parameters
+    ----------
+    n_firms : int or tuple
+        Shape of the firm-level draws; the sector shock is common along the last axis.
+
+    Returns
+    -------
+    ndarray
+        Gaussian log shocks with variance ``sigma2_N + sigma2_S`` and within-sector
+        covariance ``sigma2_S`` (the paper only pins down two moments; we use Gaussians).
+    """
+    check_parameters(sigma2_N=sigma2_N, sigma2_S=sigma2_S)
+    rng = np.random.default_rng(rng)
+    shape = (n_firms,) if np.isscalar(n_firms) else tuple(n_firms)
+    firm = np.sqrt(sigma2_N) * rng.standard_normal(shape)
+    sector = np.sqrt(sigma2_S) * rng.standard_normal(shape[:-1] + (1,))
+    return firm + sector
+
+
+def draw_size_biased_sectors(m: float, alpha: float, n_sectors: int, rng=None, n_max=None):
+    r"""Draw the sectors an employed worker sees: employment-weighted (size-biased) sectors.
+
+    A sector drawn with probability proportional to its no-shock employment
+    :math:`g_s \propto \sum_n x_n` is one "tagged" firm whose size has the
+    size-biased density :math:`\propto x f(x)` (Pareto with tail ``alpha - 1``)
+    plus :math:`K \sim \mathrm{Poisson}(m)` ordinary rivals (Mecke/Palm formula for a
+    Poisson process). Under this law :math:`\mathbb E[HHI] = H(m)` (paper eq. 11).
+
+    Parameters
+    ----------
+    m : float
+        Mass of entrants per sector.
+    alpha : float
+        Tail index of firm size :math:`x=z^{1/\eta}`; must exceed 1 (``np.inf``: identical firms).
+    n_sectors : int
+        Number of sectors to draw.
+    n_max : int, optional
+        Width of the padded array (default: the largest drawn count).
+
+    Returns
+    -------
+    x : ndarray, shape (n_sectors, n_max)
+        Firm sizes, padded with zeros; column 0 is the tagged firm.
+    n_firms : ndarray of int, shape (n_sectors,)
+        Number of firms in each sector (at least 1).
+    """
+    check_parameters(m=m)
+    require_greater("alpha", alpha, 1.0, "1", meaning="tail index of firm size lam*eta")
+    rng = np.random.default_rng(rng)
+    k = rng.poisson(m, size=n_sectors)
+    n_firms = k + 1
+    width = int(n_firms.max()) if n_max is None else int(n_max)
+    n_firms = np.minimum(n_firms, width)
+    if np.isinf(alpha):
+        x = np.ones((n_sectors, width))
+    else:
+        x = rng.uniform(size=(n_sectors, width)) ** (-1.0 / alpha)
+        x[:, 0] = rng.uniform(size=n_sectors) ** (-1.0 / (alpha - 1.0))
+    mask = np.arange(width)[None, :] < n_firms[:, None]
+    return np.where(mask, x, 0.0), n_firms
+
+
+def no_shock_shares(z, eta: float, axis: int = -1) -> np.ndarray:
+    r"""No-shock employment shares :math:`sh_n = z_n^{1/\eta}/\sum_{n'} z_{n'}^{1/\eta}` (derived).
+
+    Zeros (padding) get zero share. Works along ``axis`` of a padded array.
+    """
+    check_parameters(eta=eta)
+    z = np.asarray(z, dtype=float)
+    require_nonnegative("z", z, meaning="productivities (0 = padding)")
+    x = z ** (1.0 / eta)
+    total = x.sum(axis=axis, keepdims=True)
+    return np.divide(x, total, out=np.zeros_like(x), where=total > 0)
+
+
+@dataclass
+class BaselineSector:
+    """Exact period-2 equilibrium of one sector in the Section 2 baseline."""
+
+    employment: np.ndarray   # l_n, persons
+    wage: np.ndarray         # sector wage w_s, goods per person
+    output: np.ndarray       # Y_s = sum_n y_n, goods
+    profits: np.ndarray      # pi_n = y_n - w_s l_n, goods
+
+
+def baseline_sector_equilibrium(z, log_a, eta: float, labor) -> BaselineSector:
+    r"""Exact sector equilibrium with competitive, sector-specific labor (paper eqs. 2-4).
+
+    With :math:`X_n = (z_n a_n)^{1/\eta}`, labor demand :math:`w=(1-\eta)z a\ell^{-\eta}`
+    and clearing :math:`\sum_n\ell_n = L_s` give
+    :math:`\ell_n = L_s X_n/\sum X`, :math:`w_s=(1-\eta)(\sum X)^\eta L_s^{-\eta}` and
+    :math:`Y_s=(\sum X)^\eta L_s^{1-\eta}`.
+
+    Parameters
+    ----------
+    z, log_a : array_like, shape (..., N)
+        Productivities (0 marks padding) and log shocks of the sector's firms.
+    eta : float
+    labor : float or array, shape (...)
+        Workers in the sector, :math:`L_s` (fixed in period 1).
+    """
+    check_parameters(eta=eta)
+    z = np.asarray(z, float)
+    log_a = np.asarray(log_a, float)
+    labor = np.asarray(require_positive("labor", labor), float)
+    X = np.where(z > 0, z * np.exp(log_a), 0.0) ** (1.0 / eta)
+    total = X.sum(axis=-1)
+    if np.any(total <= 0):
+        raise ValueError("z: every sector needs at least one firm with z > 0")
+    emp = labor[..., None] * X / total[..., None]
+    wage = (1 - eta) * total ** eta * labor ** (-eta)
+    output = total ** eta * labor ** (1 - eta)
+    y = np.where(z > 0, z * np.exp(log_a) * np.where(emp > 0, emp, 1.0) ** (1 - eta), 0.0)
+    return BaselineSector(emp, wage, output, y - wage[..., None] * emp)
+
+
+def baseline_first_order(sh, a_hat, eta: float):
+    r"""First-order responses in the baseline (paper App. A).
+
+    :math:`\hat w_s = \sum_n sh_n \hat a_n` and
+    :math:`\hat\ell_n = \frac1\eta(\hat a_n - \sum_{n'} sh_{n'}\hat a_{n'})`.
+
+    Returns
+    -------
+    (l_hat, w_hat) : employment log-deviations (..., N) and sector wage (...).
+    """
+    check_parameters(eta=eta)
+    sh = np.asarray(sh, float)
+    a_hat = np.asarray(a_hat, float)
+    abar = (sh * a_hat).sum(axis=-1)
+    return (a_hat - abar[..., None]) / eta, abar
+
+
+def friction_constant(eta: float, kappa: float, nu: float) -> float:
+    r""":math:`c = \frac{1/\nu - 1/\kappa}{\eta + 1/\nu}` of paper eq. (22)."""
+    check_parameters(eta=eta, kappa=kappa, nu=nu)
+    return (1.0 / nu - 1.0 / kappa) / (eta + 1.0 / nu)
+
+
+def ratio_beta3_beta1(eta: float, kappa: float, nu: float) -> float:
+    r"""Theoretical ratio :math:`\beta_3/\beta_1 = -c` of the Table 3 regression (paper Sec. 5.2).
+
+    The paper prints :math:`\beta_1/\beta_3 = -\frac{1/\eta-1/\kappa}{\eta+1/\eta}`; the
+    form consistent with eq. (22) and with the Table 3 note ("-0.35") is
+    :math:`\beta_3/\beta_1 = -\frac{1/\nu-1/\kappa}{\eta+1/\nu}`.
+    """
+    return -friction_constant(eta, kappa, nu)
+
+
+def _cournot_delta(sh, eta, kappa, nu):
+    b = 1.0 / nu - 1.0 / kappa
+    e_bar = 1.0 / kappa + b * sh
+    return b * (1.0 + 1.0 / kappa) * sh / (1.0 + e_bar)
+
+
+def response_matrix(sh, eta: float, kappa: float, nu: float, conduct: str = "perfect") -> np.ndarray:
+    r"""Matrix :math:`M` with :math:`\hat\ell = M\hat a` for one or many sectors.
+
+    Perfect competition (paper eq. 22):
+    :math:`\hat\ell_n = \frac{\hat a_n - c\sum_{n'} sh_{n'}\hat a_{n'}}{\eta+1/\kappa}`.
+
+    Cournot oligopsony (**reconstructed**; the paper's derivation is in its online
+    supplement, which we do not have): firm :math:`n` faces inverse elasticity
+    :math:`e_n = \frac1\kappa + (\frac1\nu-\frac1\kappa)\tilde s_n`; linearising
+    :math:`\log MPL_n = \log w_n + \log(1+e_n) - \log(1+\bar e_n)` gives
+    :math:`(\eta+\frac1\kappa+\delta_n)\hat\ell_n + (\frac1\nu-\frac1\kappa-\delta_n)\hat\ell_s = \hat a_n`,
+    :math:`\hat\ell_s=\sum sh\,\hat\ell`,
+    :math:`\delta_n = \frac{(1/\nu-1/\kappa)(1+1/\kappa)sh_n}{1+\bar e_n}`. Solved by Sherman-Morrison.
+
+    Parameters
+    ----------
+    sh : array_like, shape (..., N)
+        No-shock employment shares (rows sum to one; zero padding allowed).
+    conduct : {"perfect", "cournot"}
+
+    Returns
+    -------
+    ndarray, shape (..., N, N)
+    """
+    check_parameters(eta=eta, kappa=kappa, nu=nu)
+    if conduct not in CONDUCTS:
+        raise ValueError(f"conduct must be one of {CONDUCTS}; got {conduct!r}")
+    sh = np.asarray(sh, float)
+    b = 1.0 / nu - 1.0 / kappa
+    delta = _cournot_delta(sh, eta, kappa, nu) if conduct == "cournot" else np.zeros_like(sh)
+    d = eta + 1.0 / kappa + delta                         # diagonal
+    u = b - delta                                         # column vector of the rank-one term
+    dinv = 1.0 / d
+    denom = 1.0 + (sh * dinv * u).sum(axis=-1)
+    eye = np.eye(sh.shape[-1])
+    M = eye * dinv[..., None, :] - (dinv * u)[..., :, None] * (sh * dinv)[..., None, :] / denom[..., None, None]
+    return M
+
+
+def first_order_employment_response(sh, a_hat, eta: float, kappa: float, nu: float,
+                                    conduct: str = "perfect") -> np.ndarray:
+    r"""First-order log employment responses :math:`\hat\ell = M\hat a` (paper eq. 22; Cournot reconstructed).
+
+    ``sh`` and ``a_hat`` have shape (..., N); returns shape (..., N).
+    Under perfect competition the sector aggregate satisfies
+    :math:`\sum sh\,\hat\ell = \bar a_s/(\eta+1/\nu)`.
+    """
+    sh = np.asarray(sh, float)
+    a_hat = np.asarray(a_hat, float)
+    if conduct == "perfect":
+        check_parameters(eta=eta, kappa=kappa, nu=nu)
+        c = friction_constant(eta, kappa, nu)
+        abar = (sh * a_hat).sum(axis=-1, keepdims=True)
+        return (a_hat - c * abar) / (eta + 1.0 / kappa)
+    M = response_matrix(sh, eta, kappa, nu, conduct)
+    return np.einsum("...ij,...j->...i", M, a_hat)
+
+
+@dataclass
+class SectorSolution:
+    """Exact (nonlinear) sector equilibrium with frictions, in log deviations."""
+
+    l_hat: np.ndarray        # log employment relative to no-shock
+    converged: bool
+    iterations: int
+    residual: float
+
+
+def solve_sector(sh, a_hat, eta: float, kappa: float, nu: float, conduct: str = "perfect",
+                 log_W: float = 0.0, tol: float = 1e-12) -> SectorSolution:
+    r"""Exact sector equilibrium with labor-supply frictions for one sector (paper Sec. 3).
+
+    Solves for :math:`\hat\ell_n` (log employment relative to the no-shock allocation)
+
+    .. math::
+        \hat a_n - \eta\hat\ell_n = \log W + \hat\ell_n/\kappa + (1/\nu-1/\kappa)\,\hat\ell^C_s
+        \;[+\log(1+e_n) - \log(1+\bar e_n)\ \text{under Cournot}],
+
+    with :math:`\hat\ell^C_s = \frac1\rho\log\sum sh\,e^{\rho\hat\ell}`, :math:`\rho=(1+\kappa)/\kappa`
+    (the exact CES inverse supply; reconstructed from paper eqs. 13-17).
+
+    Raises
+    ------
+    RuntimeError
+        If the root finder fails; the message carries the residual and iterations.
+    """
+    check_parameters(eta=eta, kappa=kappa, nu=nu)
+    sh = np.asarray(sh, float)
+    a_hat = np.asarray(a_hat, float)
+    rho = (1.0 + kappa) / kappa
+    b = 1.0 / nu - 1.0 / kappa
+    e_bar = 1.0 / kappa + b * sh
+
+    def resid(lh):
+        wts = sh * np.exp(rho * lh)
+        lsC = np.log(wts.sum()) / rho
+        r = (a_hat - eta * lh) - (log_W + lh / kappa + b * lsC)
+        if conduct == "cournot":
+            s_tilde = wts / wts.sum()
+            r = r - (np.log1p(1.0 / kappa + b * s_tilde) - np.log1p(e_bar))
+        return r
+
+    x0 = first_order_employment_response(sh, a_hat, eta, kappa, nu, conduct)
+    sol = optimize.root(resid, x0, method="hybr", tol=tol)
+    res = float(np.max(np.abs(resid(sol.x))))
+    if not np.isfinite(res) or res > 1e-9:
+        raise RuntimeError(f"solve_sector did not converge: residual {res:.3g} after {sol.nfev} evaluations")
+    return SectorSolution(sol.x, True, int(sol.nfev), res)
+
+
+def sector_shock_variance(N, sigma2_N: float, sigma2_S: float):
+    r"""Variance of the mean log shock in a sector with N firms, :math:`\sigma_S^2+\sigma_N^2/N` (paper eq. 21)."""
+    check_parameters(sigma2_N=sigma2_N, sigma2_S=sigma2_S)
+    N = np.asarray(N, float)
+    require_positive("N", N, meaning="number of firms in the sector")
+    return sigma2_S + sigma2_N / N

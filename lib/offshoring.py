@@ -1,0 +1,629 @@
+"""Offshoring and wage inequality: the model of Nishiyama, Nakano, Tsuboi & Furuta (2025).
+
+North--South model with Melitz-type heterogeneous final-goods firms in the
+North, a Northern and a Southern intermediate input and Leontief skilled
+labour.  ``alpha`` is the Northern share of the intermediate composite, so a
+*fall* in ``alpha`` is an *increase* in outsourcing.
+
+Two models:
+
+* **baseline** (paper Section 2): Leontief composite ``min{x/alpha, x*/(1-alpha)}``,
+  every equilibrium object in closed form, eqs. (4)--(17);
+* **extended** (paper Section 3): Cobb--Douglas composite ``x^alpha x*^(1-alpha)``
+  with cost-minimising input mix, eqs. (18)--(26) and Appendices A--B.  The
+  wage pair ``(v, w)`` is solved by a bracketed root-finder on a single
+  strictly decreasing function of ``v`` (see :func:`solve_extended`).
+
+Equation numbers "(n)" are the paper's.  The Southern wage is the numeraire
+``w* = 1`` and aggregate expenditure ``E_bar`` is exogenous, as in the paper.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from .validate import require_in_range, require_positive, require_greater
+
+__all__ = [
+    "Params", "ExtendedSolution", "cd_A", "dlnA_dalpha", "cutoff_productivity",
+    "average_productivity", "active_firms", "baseline_alpha_min", "baseline_wages",
+    "baseline_derivatives", "baseline_unit_cost", "extended_unit_cost", "extended_v_of_w",
+    "extended_excess_demand", "extended_w_pole", "extended_phi", "solve_extended",
+    "solve_extended_w_route", "solve_extended_path", "extended_jacobian",
+    "extended_derivatives", "extended_derivatives_paper", "extended_dlnU_paper",
+    "equilibrium", "welfare_dlog", "firm_outcomes", "turning_points", "band_where",
+    "existence_condition", "condition_24",
+]
+
+
+# ---------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Params:
+    """Primitive parameters of the model, validated on construction.
+
+    Parameters
+    ----------
+    k : float
+        Pareto shape of firm productivity, ``G = 1 - phi^-k`` (Section 2.4); needs ``k > sigma - 1``.
+    sigma : float
+        Elasticity of substitution between varieties, ``sigma > 1``.
+    f : float
+        Fixed cost in units of skilled labour, eq. (5).
+    H_bar, L_bar : float
+        Northern skilled and unskilled endowments; the model needs ``L_bar < H_bar``
+        (eq. (14) at ``alpha = 1``).
+    E_bar : float
+        Aggregate expenditure (exogenous), eq. (1).
+    M_bar : float
+        Mass of potential firms (the paper normalises it to one, eq. (9)).
+
+    Raises
+    ------
+    ValueError
+        Naming the violated condition (``sigma <= 1``, ``k <= sigma - 1``,
+        ``L_bar >= H_bar``, non-positive endowments).
+    """
+
+    k: float = 3.4
+    sigma: float = 3.8
+    f: float = 0.10
+    H_bar: float = 100.0
+    L_bar: float = 95.0
+    E_bar: float = 1500.0
+    M_bar: float = 1.0
+
+    def __post_init__(self):
+        require_greater("sigma", self.sigma, 1.0, "1", meaning="elasticity of substitution")
+        require_greater("k", self.k, self.sigma - 1.0, "sigma - 1",
+                        meaning="Pareto shape; k > sigma - 1 for finite average revenue")
+        for name in ("f", "H_bar", "L_bar", "E_bar", "M_bar"):
+            require_positive(name, getattr(self, name))
+        if not self.L_bar < self.H_bar:
+            raise ValueError(
+                f"infeasible endowments: L_bar = {self.L_bar!r} >= H_bar = {self.H_bar!r}; "
+                "the model needs L_bar < H_bar (positive skilled wage v = beta/(H_bar - L_bar) at alpha = 1)")
+
+    @property
+    def rho(self) -> float:
+        """Inverse markup ``(sigma - 1)/sigma``, eq. (4)."""
+        return (self.sigma - 1.0) / self.sigma
+
+    @property
+    def beta(self) -> float:
+        """``beta = (k - sigma + 1) E_bar / (k sigma)`` (Section 3.2): the skilled-labour fixed-cost bill ``v f M``."""
+        return (self.k - self.sigma + 1.0) / (self.k * self.sigma) * self.E_bar
+
+    @property
+    def phi_tilde_factor(self) -> float:
+        """``(k/(k - sigma + 1))^(1/(sigma-1))``: ratio of average to cutoff productivity, eq. (8)."""
+        return (self.k / (self.k - self.sigma + 1.0)) ** (1.0 / (self.sigma - 1.0))
+
+    def scaled(self, lam: float) -> "Params":
+        """Endowments and expenditure (H_bar, L_bar, E_bar, M_bar) scaled by ``lam`` (homogeneity checks)."""
+        return Params(self.k, self.sigma, self.f, lam * self.H_bar, lam * self.L_bar,
+                      lam * self.E_bar, lam * self.M_bar)
+
+
+def _alpha_array(alpha, low=0.0, name="alpha"):
+    a = np.asarray(alpha, dtype=float)
+    require_in_range(name, float(np.min(a)), low, 1.0, high_inclusive=True,
+                     meaning="Northern share of the intermediate composite")
+    require_in_range(name, float(np.max(a)), low, 1.0, high_inclusive=True,
+                     meaning="Northern share of the intermediate composite")
+    return a
+
+
+# ---------------------------------------------------------------------------
+# common block: Cobb-Douglas constant, cutoff, averages
+# ---------------------------------------------------------------------------
+def cd_A(alpha):
+    """``A = alpha^alpha (1-alpha)^(1-alpha)``, eq. (18); ``A(1) = 1`` by continuity, ``min A = 1/2``."""
+    a = np.asarray(alpha, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.exp(np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0)
+                     + np.where(a < 1, (1 - a) * np.log(np.where(a < 1, 1 - a, 1.0)), 0.0))
+    return out if out.ndim else float(out)
+
+
+def dlnA_dalpha(alpha):
+    """``d ln A / d alpha = ln(alpha/(1-alpha))`` (the term ``A'/A`` of eqs. (26a), (26b)); needs 0 < alpha < 1."""
+    a = np.asarray(alpha, dtype=float)
+    out = np.log(a / (1.0 - a))
+    return out if out.ndim else float(out)
+
+
+def cutoff_productivity(v, p: Params):
+    """Zero-profit cutoff ``phi_min`` from eq. (11) with potential firms ``M_bar``.
+
+    ``phi_min^k = M_bar k sigma f v / ((k - sigma + 1) E_bar) = M_bar f v / beta`` (the paper sets ``M_bar = 1``).
+    """
+    return (p.M_bar * p.f * np.asarray(v, dtype=float) / p.beta) ** (1.0 / p.k)
+
+
+def average_productivity(phi_min, p: Params):
+    """CES-weighted average productivity ``phi_tilde``, eq. (8)."""
+    return p.phi_tilde_factor * np.asarray(phi_min, dtype=float)
+
+
+def active_firms(phi_min, p: Params):
+    """Mass of producing firms ``M = M_bar phi_min^-k``, eq. (9)."""
+    return p.M_bar * np.asarray(phi_min, dtype=float) ** (-p.k)
+
+
+# ---------------------------------------------------------------------------
+# baseline model (Section 2)
+# ---------------------------------------------------------------------------
+def baseline_alpha_min(p: Params) -> float:
+    """Lower end ``L_bar/H_bar`` of the feasible range of alpha in the baseline (``v > 0`` in eq. (14))."""
+    return p.L_bar / p.H_bar
+
+
+def baseline_unit_cost(w, v, alpha):
+    """Marginal-cost numerator of eq. (4): ``alpha w + (1 - alpha) + v`` (``q = w``, ``q* = 1``)."""
+    return alpha * w + (1.0 - alpha) + v
+
+
+def baseline_wages(alpha, p: Params):
+    """Closed-form wages of the baseline model.
+
+    ``v = beta / (H_bar - L_bar/alpha)`` (14) and
+    ``w = rho E_bar / L_bar - (1 - alpha)/alpha - v/alpha`` (15).
+
+    Parameters
+    ----------
+    alpha : float or array, in ``(L_bar/H_bar, 1]``
+    p : Params
+
+    Returns
+    -------
+    v, w : float or ndarray
+    """
+    a = _alpha_array(alpha, low=baseline_alpha_min(p))
+    v = p.beta / (p.H_bar - p.L_bar / a)
+    w = p.rho * p.E_bar / p.L_bar - (1.0 - a) / a - v / a
+    return (v, w) if a.ndim else (float(v), float(w))
+
+
+def baseline_derivatives(alpha, p: Params) -> dict:
+    """Analytic derivatives of the baseline, eqs. (16a), (16b), (17).
+
+    Returns
+    -------
+    dict with ``dv = v'``, ``dw = w'``, ``dlnU = U'/U``, ``dln_ratio = (v/w)'/(v/w)`` (the last needs ``w > 0``).
+    """
+    a = _alpha_array(alpha, low=baseline_alpha_min(p))
+    v, w = baseline_wages(a, p)
+    dv = -1.0 / (p.H_bar - p.L_bar / a) * v * p.L_bar / a**2
+    dw = (1.0 + v) / a**2 - dv / a
+    dlnU = -1.0 / a + dv / (p.k * v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dln_ratio = dv / v - dw / w
+    return {"v": v, "w": w, "dv": dv, "dw": dw, "dlnU": dlnU, "dln_ratio": dln_ratio}
+
+
+# ---------------------------------------------------------------------------
+# extended model (Section 3)
+# ---------------------------------------------------------------------------
+def extended_unit_cost(w, v, alpha):
+    """Marginal-cost numerator of eq. (19): ``w^alpha / A + v``."""
+    return np.asarray(w, dtype=float) ** alpha / cd_A(alpha) + v
+
+
+def extended_v_of_w(w, alpha, p: Params):
+    """Skilled wage as a function of the unskilled wage, eq. (22a).
+
+    ``v(w) = beta / (H_bar - A w^(1-alpha) L_bar / alpha)``, defined for ``w`` below the pole
+    :func:`extended_w_pole`.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is at or beyond the pole (non-positive denominator).
+    """
+    A = cd_A(alpha)
+    den = p.H_bar - A * np.asarray(w, dtype=float) ** (1.0 - alpha) * p.L_bar / alpha
+    if np.any(den <= 0):
+        raise ValueError("w is at or beyond the pole of v(w) in eq. (22a): H_bar - A w^(1-alpha) L_bar/alpha <= 0")
+    return p.beta / den
+
+
+def extended_w_pole(alpha, p: Params) -> float:
+    """Pole of eq. (22a): ``w_max = (alpha H_bar / (A L_bar))^(1/(1-alpha))`` (``inf`` when ``alpha = 1`` and L < H)."""
+    if alpha >= 1.0:
+        return math.inf
+    base = alpha * p.H_bar / (cd_A(alpha) * p.L_bar)
+    exponent = 1.0 / (1.0 - alpha)
+    return math.exp(min(exponent * math.log(base), 700.0))
+
+
+def extended_excess_demand(w, alpha, p: Params):
+    """Excess-demand function of Section 3.2: ``W(w) = (A v(w) w^(1-alpha) + w)^-1 - gamma``, ``gamma = L_bar/(alpha rho E_bar)``.
+
+    ``W`` is strictly decreasing (25a); its root is the equilibrium unskilled wage.
+    """
+    A = cd_A(alpha)
+    w = np.asarray(w, dtype=float)
+    v = extended_v_of_w(w, alpha, p)
+    gamma = p.L_bar / (alpha * p.rho * p.E_bar)
+    return 1.0 / (A * v * w ** (1.0 - alpha) + w) - gamma
+
+
+def _w_from_v(v, alpha, p: Params):
+    """Unskilled wage implied by the skilled wage: ``w = alpha (rho E_bar + beta - v H_bar)/L_bar``.
+
+    Follows from (22a) and (22b): unskilled labour earns the share alpha of the intermediate bill.
+    """
+    return alpha * (p.rho * p.E_bar + p.beta - v * p.H_bar) / p.L_bar
+
+
+def extended_phi(v, alpha, p: Params):
+    """The book's one-equation form of the extended equilibrium.
+
+    ``Phi(v) = (A/alpha) L_bar w(v)^(1-alpha) - H_bar + beta/v`` with ``w(v)`` from :func:`_w_from_v`;
+    eq. (22a) with (22b) substituted.  ``Phi`` is strictly decreasing on
+    ``(beta/H_bar, (rho E_bar + beta)/H_bar)``, positive at the left end and equal to
+    ``-H_bar rho E_bar/(rho E_bar + beta) < 0`` at the right end.
+    """
+    A = cd_A(alpha)
+    w = np.maximum(_w_from_v(v, alpha, p), 0.0)
+    return A / alpha * p.L_bar * w ** (1.0 - alpha) - p.H_bar + p.beta / v
+
+
+@dataclass
+class ExtendedSolution:
+    """Solution of the extended model at one alpha.
+
+    Attributes
+    ----------
+    alpha, v, w : float
+    iterations : int
+        Iterations of the root-finder.
+    residual : float
+        ``max(|(22a) residual|, |(22b) residual|)`` in relative terms.
+    converged : bool
+    bracket : tuple of float
+        The bracket in ``v`` that contains exactly one root.
+    """
+
+    alpha: float
+    v: float
+    w: float
+    iterations: int
+    residual: float
+    converged: bool
+    bracket: tuple
+
+
+def _residuals_22(v, w, alpha, p: Params) -> float:
+    A = cd_A(alpha)
+    r1 = v * (p.H_bar - A / alpha * w ** (1.0 - alpha) * p.L_bar) / p.beta - 1.0
+    r2 = p.L_bar * (A * v * w ** (1.0 - alpha) + w) / (alpha * p.rho * p.E_bar) - 1.0
+    return float(max(np.max(np.abs(r1)), np.max(np.abs(r2))))
+
+
+def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-14, tol: float = 1e-9) -> ExtendedSolution:
+    """Solve the extended model (22a)-(22b) at one alpha by Brent's method on :func:`extended_phi`.
+
+    The bracket ``(beta/H_bar, (rho E_bar + beta)/H_bar)`` provably contains exactly one root
+    and no pole, for every ``alpha in (0, 1]``.
+
+    Raises
+    ------
+    ValueError
+        If alpha is outside (0, 1].
+    RuntimeError
+        If the root fails the residual check (message gives residual and iterations).
+    """
+    alpha = float(require_in_range("alpha", alpha, 0.0, 1.0, high_inclusive=True))
+    if alpha == 1.0:
+        # A = 1 and c_E = c_B: the closed form (14)-(15) of the baseline; needs w > 0.
+        v = p.beta / (p.H_bar - p.L_bar)
+        w = p.rho * p.E_bar / p.L_bar - v
+        if not w > 0:
+            raise ValueError(f"no equilibrium with w > 0 at alpha = 1: w = rho E_bar/L_bar - beta/(H_bar - L_bar) = {w:.4g}; "
+                             "lower L_bar or raise E_bar")
+        return ExtendedSolution(1.0, v, w, 0, _residuals_22(v, w, 1.0, p), True, (v, v))
+    lo = p.beta / p.H_bar
+    hi = (p.rho * p.E_bar + p.beta) / p.H_bar
+    # At v = lo, beta/v = H_bar and Phi = (A/alpha) L_bar w^(1-alpha) > 0; at v = hi, w = 0 and Phi < 0.
+    v, info = optimize.brentq(lambda x: float(extended_phi(x, alpha, p)), lo, hi,
+                              xtol=xtol, rtol=4 * np.finfo(float).eps, full_output=True)
+    w = float(_w_from_v(v, alpha, p))
+    res = _residuals_22(v, w, alpha, p)
+    ok = bool(info.converged and res < tol)
+    if not ok:
+        raise RuntimeError(f"extended model at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations")
+    return ExtendedSolution(alpha, float(v), w, int(info.iterations), res, ok, (lo, hi))
+
+
+def solve_extended_w_route(alpha: float, p: Params) -> ExtendedSolution:
+    """The paper's route (Section 3.2): root of the excess demand ``W(w)`` on ``(0, min(w_max, alpha rho E/L))``.
+
+    Used as an independent cross-check of :func:`solve_extended`.
+    """
+    alpha = float(require_in_range("alpha", alpha, 0.0, 1.0))
+    upper = min(extended_w_pole(alpha, p), alpha * p.rho * p.E_bar / p.L_bar)
+    hi = upper * (1.0 - 1e-12)
+    lo = 1e-12 * hi
+    w, info = optimize.brentq(lambda x: float(extended_excess_demand(x, alpha, p)), lo, hi,
+                              xtol=1e-14, rtol=4 * np.finfo(float).eps, full_output=True)
+    v = float(extended_v_of_w(w, alpha, p))
+    res = _residuals_22(v, w, alpha, p)
+    if not (info.converged and res < 1e-9):
+        raise RuntimeError(f"w-route at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations")
+    return ExtendedSolution(alpha, v, float(w), int(info.iterations), res, True, (lo, hi))
+
+
+def solve_extended_path(alphas, p: Params, *, n_bisect: int = 60, n_newton: int = 4):
+    """Vectorised solve of the extended model over an array of alphas.
+
+    Simultaneous bisection on :func:`extended_phi` in the bracket of :func:`solve_extended`
+    (``n_bisect`` halvings), then ``n_newton`` safeguarded Newton steps.
+
+    Returns
+    -------
+    v, w : ndarray
+    residual : float
+        The largest residual of (22a)-(22b) over the grid.
+
+    Raises
+    ------
+    RuntimeError
+        If the largest residual exceeds 1e-9.
+    """
+    a = _alpha_array(alphas)
+    lo = np.full_like(a, p.beta / p.H_bar)
+    hi = np.full_like(a, (p.rho * p.E_bar + p.beta) / p.H_bar)
+    for _ in range(n_bisect):
+        mid = 0.5 * (lo + hi)
+        pos = extended_phi(mid, a, p) > 0
+        lo = np.where(pos, mid, lo)
+        hi = np.where(pos, hi, mid)
+    v = 0.5 * (lo + hi)
+    A = cd_A(a)
+    for _ in range(n_newton):
+        w = _w_from_v(v, a, p)
+        phi = A / a * p.L_bar * w ** (1 - a) - p.H_bar + p.beta / v
+        dphi = -A / a * p.L_bar * (1 - a) * w ** (-a) * a * p.H_bar / p.L_bar - p.beta / v**2
+        step = np.where(np.isfinite(dphi) & (dphi != 0), phi / dphi, 0.0)
+        v_new = v - step
+        v = np.where((v_new > lo) & (v_new < hi), v_new, v)
+    w = _w_from_v(v, a, p)
+    res = _residuals_22(v, w, a, p)
+    if not res < 1e-9:
+        raise RuntimeError(f"solve_extended_path: residual {res:.3e} after {n_bisect} bisections and {n_newton} Newton steps")
+    return v, w, res
+
+
+def extended_jacobian(v, w, alpha, p: Params) -> dict:
+    """Jacobian and shift vector of the system (22a)-(22b), Appendix A.
+
+    Returns
+    -------
+    dict with ``J`` (2x2 array), ``S`` (length 2), ``det`` (= Delta) and ``trace``.
+    """
+    A = cd_A(alpha)
+    ell = dlnA_dalpha(alpha)
+    a_ = p.L_bar * v**2 * A * w ** (1 - alpha) / (p.beta * alpha)
+    J = np.array([[-1.0, a_ * (1 - alpha) / w],
+                  [-A * w ** (1 - alpha), -((1 - alpha) * A * v * w ** (-alpha) + 1.0)]])
+    S = np.array([a_ * (math.log(w) + 1.0 / alpha - ell),
+                  -(w / alpha + A * v * w ** (1 - alpha) * (1.0 / alpha + math.log(w)) - v * w ** (1 - alpha) * A * ell)])
+    return {"J": J, "S": S, "det": float(np.linalg.det(J)), "trace": float(np.trace(J))}
+
+
+def extended_derivatives_paper(v, w, alpha, p: Params) -> dict:
+    """``dv/dalpha`` and ``dw/dalpha`` from the paper's closed forms (26a), (26b) (vectorised)."""
+    A = cd_A(alpha)
+    ell = dlnA_dalpha(alpha)
+    w1a = w ** (1 - alpha)
+    delta = v * A * (1 - alpha) * w ** (-alpha) + 1 + p.L_bar / (alpha * p.beta) * (v * A) ** 2 * (1 - alpha) * w ** (1 - 2 * alpha)
+    dv = -p.L_bar * v**2 * A * w1a / (delta * p.beta * alpha) * (1 + np.log(w) - ell)
+    dw = (w / alpha + v * w1a * A * (1 + p.L_bar * v * A / (p.beta * alpha) * w1a) * (1 / alpha + np.log(w) - ell)) / delta
+    return {"dv": dv, "dw": dw, "Delta": delta}
+
+
+def extended_derivatives(alpha, p: Params, v=None, w=None) -> dict:
+    """Comparative statics of the extended model by Cramer's rule on Appendix A's system.
+
+    Returns
+    -------
+    dict with ``v, w, dv, dw, dlnU, dln_ratio, Delta``; ``dlnU`` uses the book's
+    ``U = phi_tilde (H_bar - beta/v)`` (see :func:`equilibrium`):
+    ``dlnU = (dv/v)(1/k + beta/(v H_bar - beta))``.
+    """
+    if v is None or w is None:
+        s = solve_extended(alpha, p)
+        v, w = s.v, s.w
+    jac = extended_jacobian(v, w, alpha, p)
+    J, S = jac["J"], jac["S"]
+    dv, dw = np.linalg.solve(J, S)
+    dlnU = dv / v * (1.0 / p.k + p.beta / (v * p.H_bar - p.beta))
+    return {"v": v, "w": w, "dv": float(dv), "dw": float(dw), "dlnU": float(dlnU),
+            "dln_ratio": float(dv / v - dw / w), "Delta": jac["det"]}
+
+
+def extended_dlnU_paper(alpha, v, w, dv, dw, p: Params):
+    """Appendix B: ``dlnU/dalpha = -(1/alpha + ln w) + ln(alpha/(1-alpha)) + (1-alpha) w'/w + v'/(k v)``."""
+    return -(1.0 / alpha + np.log(w)) + dlnA_dalpha(alpha) + (1 - alpha) / w * dw + dv / (p.k * v)
+
+
+def _ext_derivs_vec(alpha, v, w, p: Params):
+    """Vectorised (26a), (26b) and the welfare/inequality log-derivatives."""
+    d = extended_derivatives_paper(v, w, alpha, p)
+    dlnU = d["dv"] / v * (1.0 / p.k + p.beta / (v * p.H_bar - p.beta))
+    return d["dv"], d["dw"], dlnU, d["dv"] / v - d["dw"] / w
+
+
+# ---------------------------------------------------------------------------
+# equilibrium aggregates, both models
+# ---------------------------------------------------------------------------
+def equilibrium(alpha, p: Params, model: str = "extended") -> dict:
+    """All equilibrium objects at alpha (scalar or array).
+
+    Returns
+    -------
+    dict with ``alpha, v, w, ratio (v/w), phi_min, phi_tilde, M, r_tilde (= E/M), P, U, Q, X, X_star,
+    profits`` and flags ``w_gt_1, v_gt_w, phi_min_ge_1``.
+
+    Notes
+    -----
+    ``U = E_bar / P`` with ``P = p(phi_tilde) = c/(rho phi_tilde)`` (10), which equals
+    ``phi_tilde (H_bar - beta/v)``, the paper's (17)-level expression ``phi_tilde L_bar/alpha``
+    (baseline) and Appendix B's ``phi_tilde L_bar (A/alpha) w^(1-alpha)`` (extended).
+    """
+    if model not in ("baseline", "extended"):
+        raise ValueError(f"model must be 'baseline' or 'extended'; got {model!r}")
+    a = np.asarray(alpha, dtype=float)
+    if model == "baseline":
+        v, w = baseline_wages(a, p)
+        c = baseline_unit_cost(w, v, a)
+        X_star = (1 - a) * p.rho * p.E_bar / c
+    else:
+        if a.ndim == 0:
+            s = solve_extended(float(a), p)
+            v, w = s.v, s.w
+        else:
+            v, w, _ = solve_extended_path(a, p)
+        c = extended_unit_cost(w, v, a)
+        A = cd_A(a)
+        X_star = (1 - a) * w ** a / A * p.rho * p.E_bar / c
+    v = np.asarray(v, dtype=float)
+    w = np.asarray(w, dtype=float)
+    phi_min = cutoff_productivity(v, p)
+    phi_tilde = average_productivity(phi_min, p)
+    M = active_firms(phi_min, p)
+    P = c / (p.rho * phi_tilde)
+    U = p.E_bar / P
+    Q = p.rho * p.E_bar / c
+    X = p.L_bar * np.ones_like(v)
+    out = {"alpha": a, "v": v, "w": w, "ratio": v / w, "phi_min": phi_min, "phi_tilde": phi_tilde,
+           "M": M, "r_tilde": p.E_bar / M, "P": P, "U": U, "Q": Q, "X": X, "X_star": X_star,
+           "profits": p.E_bar * (p.sigma - 1) / (p.k * p.sigma) * np.ones_like(v),
+           "w_gt_1": w > 1, "v_gt_w": v > w, "phi_min_ge_1": phi_min >= 1}
+    if a.ndim == 0:
+        out = {key: (bool(val) if isinstance(val, (np.bool_, bool)) or getattr(val, "dtype", None) == bool
+                     else float(val)) for key, val in out.items()}
+    return out
+
+
+def welfare_dlog(alpha, p: Params, model: str = "extended"):
+    """``d ln U / d alpha``: eq. (17) for the baseline, the book's form of Appendix B for the extended model."""
+    if model == "baseline":
+        return baseline_derivatives(alpha, p)["dlnU"]
+    if model == "extended":
+        return extended_derivatives(alpha, p)["dlnU"]
+    raise ValueError(f"model must be 'baseline' or 'extended'; got {model!r}")
+
+
+def firm_outcomes(phi, v, w, alpha, p: Params, model: str = "extended") -> dict:
+    """Firm-level price, output, revenue and input demands at productivity ``phi`` (eqs. (1), (4)/(19), (18)).
+
+    Uses ``M`` and ``P`` from the cutoff (11); for the quadrature checks of eqs. (12), (13), (20), (21).
+    """
+    phi = np.asarray(phi, dtype=float)
+    phi_min = cutoff_productivity(v, p)
+    M = active_firms(phi_min, p)
+    if model == "baseline":
+        c = baseline_unit_cost(w, v, alpha)
+    else:
+        c = extended_unit_cost(w, v, alpha)
+    P = c / (p.rho * average_productivity(phi_min, p))
+    price = c / (p.rho * phi)
+    y = (price / P) ** (-p.sigma) * p.E_bar / (P * M)
+    h = y / phi
+    if model == "baseline":
+        x, x_star = alpha * h, (1 - alpha) * h
+    else:
+        A = cd_A(alpha)
+        x = alpha / A * w ** (alpha - 1) * h
+        x_star = (1 - alpha) / A * w ** alpha * h
+    revenue = price * y
+    profit = revenue / p.sigma - v * p.f
+    return {"price": price, "y": y, "h": h, "x": x, "x_star": x_star, "revenue": revenue,
+            "profit": profit, "M": M, "P": P, "phi_min": phi_min}
+
+
+# ---------------------------------------------------------------------------
+# turning points, bands and diagnostics
+# ---------------------------------------------------------------------------
+def _ext_derivative_fn(which: str, p: Params):
+    def fn(alpha):
+        s = solve_extended(alpha, p)
+        dv, dw, dlnU, dlr = _ext_derivs_vec(alpha, s.v, s.w, p)
+        return float({"v": dv, "w": dw, "U": dlnU, "ratio": dlr}[which])
+    return fn
+
+
+def turning_points(p: Params, alpha_lo: float = 0.52, alpha_hi: float = 0.99, n_scan: int = 200) -> dict:
+    """Turning points of ``w``, ``v``, ``v/w`` and ``U`` in alpha for the extended model.
+
+    Scans the analytic derivatives (26a), (26b) on a coarse grid to find sign changes, then
+    refines each with Brent's method on the analytic derivative (not on the grid).
+
+    Returns
+    -------
+    dict mapping ``"w", "v", "ratio", "U"`` to a list of alphas where the derivative changes sign
+    (each list may be empty).
+    """
+    require_in_range("alpha_lo", alpha_lo, 0.0, 1.0)
+    require_in_range("alpha_hi", alpha_hi, alpha_lo, 1.0)
+    grid = np.linspace(alpha_lo, alpha_hi, n_scan)
+    v, w, _ = solve_extended_path(grid, p)
+    dv, dw, dlnU, dlr = _ext_derivs_vec(grid, v, w, p)
+    out = {}
+    for key, vals in (("w", dw), ("v", dv), ("ratio", dlr), ("U", dlnU)):
+        fn = _ext_derivative_fn(key, p)
+        roots = []
+        idx = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
+        for i in idx:
+            roots.append(float(optimize.brentq(fn, grid[i], grid[i + 1], xtol=1e-13)))
+        out[key] = roots
+    return out
+
+
+def band_where(fn, alpha_lo: float, alpha_hi: float, n_scan: int = 400):
+    """Sub-interval of ``[alpha_lo, alpha_hi]`` where ``fn(alpha) > 0``, ends refined by Brent's method.
+
+    ``fn`` must be vectorised for the scan.  Returns ``(lo, hi)`` of the first connected
+    positive set, or ``None`` if ``fn <= 0`` on the whole grid.
+    """
+    grid = np.linspace(alpha_lo, alpha_hi, n_scan)
+    vals = fn(grid)
+    pos = vals > 0
+    if not pos.any():
+        return None
+    i0 = int(np.argmax(pos))
+    i1 = i0
+    while i1 + 1 < n_scan and pos[i1 + 1]:
+        i1 += 1
+    scal = lambda x: float(fn(np.array([x]))[0])  # noqa: E731
+    lo = grid[i0] if i0 == 0 else optimize.brentq(scal, grid[i0 - 1], grid[i0], xtol=1e-13)
+    hi = grid[i1] if i1 == n_scan - 1 else optimize.brentq(scal, grid[i1], grid[i1 + 1], xtol=1e-13)
+    return float(lo), float(hi)
+
+
+def existence_condition(alpha, p: Params) -> float:
+    """Section 3.2 condition for a root ``w > 1``: returns ``W(1)``; positive iff the equilibrium has ``w > 1``.
+
+    ``W(1) > 0  <=>  1 > gamma (A beta/(H_bar - A L_bar/alpha) + 1)``; needs ``H_bar > A L_bar/alpha`` (else ``-inf``).
+    """
+    A = cd_A(alpha)
+    if p.H_bar - A * p.L_bar / alpha <= 0:
+        return -math.inf
+    return float(extended_excess_demand(1.0, alpha, p))
+
+
+def condition_24(alpha, v, w, p: Params):
+    """Left-hand side of the paper's condition (24), ``2 w v'(w)/(alpha v)``, with v'(w) from (23a).
+
+    The paper assumes it is below one; the book reports it as a diagnostic only.
+    """
+    A = cd_A(alpha)
+    dv_dw = p.L_bar * v**2 * A / (p.beta * alpha) * (1 - alpha) * w ** (-alpha)
+    return 2 * w * dv_dw / (alpha * v)

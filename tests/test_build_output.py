@@ -1,0 +1,40 @@
+"""Checks of the built HTML book (run by `make book` after `jupyter-book build`)."""
+from pathlib import Path
+import re
+
+import pytest
+
+HTML = Path(__file__).resolve().parents[1] / "_build" / "html"
+pytestmark = pytest.mark.build
+
+PAGES = sorted(HTML.rglob("*.html")) if HTML.exists() else []
+CHAPTER_PAGES = [p for p in PAGES if "chapters" in p.parts]
+
+
+def test_book_was_built():
+    assert (HTML / "index.html").exists(), "run `make book` first"
+    assert len(CHAPTER_PAGES) >= 5
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES, ids=lambda p: str(p.relative_to(HTML)))
+def test_page_has_no_error_output(page):
+    text = page.read_text(errors="replace")
+    for marker in ("Traceback (most recent call last)", 'class="output traceback', "output stderr"):
+        assert marker not in text, f"{page.name} contains {marker!r}"
+    assert not re.search(r"\b\w+Error: ", re.sub(r"<[^>]+>", "", text.split('<div class="bd-sidebar')[0])) or \
+        "raises" in text, f"{page.name} shows an error message"
+
+
+def test_mathjax_is_served_locally():
+    assert (HTML / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+    fonts = list((HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert fonts, "MathJax fonts were not copied"
+    page = (HTML / "chapters" / "how_to_read.html").read_text()
+    assert "_static/mathjax/tex-mml-chtml.js" in page
+    assert "cdn.jsdelivr.net" not in page
+
+
+def test_glued_numbers_and_figures_rendered():
+    page = (HTML / "chapters" / "how_to_read.html").read_text()
+    assert "htr-welfare" not in re.sub(r"<[^>]+>", "", page), "an unresolved glue key is shown"
+    assert "<img" in page and "figure" in page
