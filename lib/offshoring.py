@@ -35,7 +35,7 @@ __all__ = [
     "solve_extended_w_route", "solve_extended_path", "extended_jacobian",
     "extended_derivatives", "extended_derivatives_paper", "extended_dlnU_paper",
     "equilibrium", "welfare_dlog", "firm_outcomes", "turning_points", "band_where",
-    "existence_condition", "condition_24",
+    "existence_condition", "condition_24", "quadrature_aggregates",
 ]
 
 
@@ -627,3 +627,44 @@ def condition_24(alpha, v, w, p: Params):
     A = cd_A(alpha)
     dv_dw = p.L_bar * v**2 * A / (p.beta * alpha) * (1 - alpha) * w ** (-alpha)
     return 2 * w * dv_dw / (alpha * v)
+
+
+def quadrature_aggregates(alpha: float, p: Params, model: str = "extended", v=None, w=None) -> dict:
+    """Aggregates by numerical quadrature over the Pareto density of active firms.
+
+    Integrates firm-level outcomes (:func:`firm_outcomes`) against ``M_bar g(phi)``,
+    ``g = k phi^(-k-1)``, on ``[phi_min, inf)``: the integrals behind eqs. (10), (12), (13),
+    (20), (21) and the utility index of Section 2.7.  (When ``phi_min < 1``, as at the paper's
+    ``M_bar = 1``, this is the paper's own extrapolation of ``g`` below one.)
+
+    Returns
+    -------
+    dict with ``X, X_star, H_demand`` (variable plus fixed skilled labour), ``revenue`` (total),
+    ``M``, ``U`` (CES quantity index), ``profit_at_cutoff``.
+    """
+    from scipy import integrate
+
+    if v is None or w is None:
+        if model == "baseline":
+            v, w = baseline_wages(alpha, p)
+        else:
+            s = solve_extended(alpha, p)
+            v, w = s.v, s.w
+    phi_min = float(cutoff_productivity(v, p))
+    dens = lambda phi: p.M_bar * p.k * phi ** (-p.k - 1.0)  # noqa: E731
+
+    def integral(key, power=1.0):
+        fn = lambda phi: firm_outcomes(phi, v, w, alpha, p, model)[key] ** power * dens(phi)  # noqa: E731
+        val, _ = integrate.quad(fn, phi_min, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)
+        return val
+
+    M, _ = integrate.quad(dens, phi_min, np.inf, epsabs=0.0, epsrel=1e-12)
+    X = integral("x")
+    X_star = integral("x_star")
+    H_var = integral("h")
+    revenue = integral("revenue")
+    y_rho = integral("y", p.rho)
+    U = (M ** (-1.0 / p.sigma) * y_rho) ** (p.sigma / (p.sigma - 1.0))
+    prof = float(firm_outcomes(phi_min, v, w, alpha, p, model)["profit"])
+    return {"X": X, "X_star": X_star, "H_demand": H_var + p.f * M, "revenue": revenue, "M": M,
+            "U": U, "profit_at_cutoff": prof, "v": v, "w": w}

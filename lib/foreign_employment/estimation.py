@@ -55,8 +55,8 @@ def _int(name, value, low):
 # ---------------------------------------------------------------------------
 
 def simulate_location_panel(eta: float, *, n_regions: int = 47, n_types: int = 8, n_waves: int = 4,
-                            n_sectors: int = 6, first_stage: float = 0.75, wage_feedback: float = 0.5,
-                            sd_amenity_shock: float = 0.10, sd_wage_shock: float = 0.03,
+                            n_sectors: int = 6, first_stage: float = 0.75, wage_feedback: float = 0.3,
+                            sd_amenity_shock: float = 0.05, sd_wage_shock: float = 0.03,
                             sd_national_wage: float = 0.15, sd_log_amenity: float = 1.0,
                             seed: int = 0) -> pd.DataFrame:
     r"""Synthetic region x type x wave panel of location shares drawn from paper eq. (9).
@@ -114,7 +114,9 @@ def simulate_location_panel(eta: float, *, n_regions: int = 47, n_types: int = 8
         "log_bartik": log_bartik.ravel(),
     })
     df["type_region"] = df["type"].astype(str) + "_" + df["region"].astype(str)
-    df["type_wave"] = df["type"].astype(str) + "_" + df["wave"].astype(str)
+    # type-wave effects for waves >= 1 only (wave 0 is the common base): the two sets of
+    # fixed effects are then not collinear and the design has full rank
+    df["type_wave"] = np.where(df["wave"] == 0, "base", df["type"].astype(str) + "_" + df["wave"].astype(str))
     df.attrs.update(synthetic=True, eta=eta, first_stage=first_stage, wage_feedback=wage_feedback, seed=seed)
     return df
 

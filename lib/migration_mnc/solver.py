@@ -248,7 +248,8 @@ def outcomes(result: EquilibriumResult, units=None) -> dict:
     ``real_wage_migrants`` (real wage of movers, ``H_US_in_CA`` ...), ``gdp_per_capita``
     (``US, CA``; US autarky = 100), ``migrant_stocks``, ``bilaterality`` (``H, L``;
     NaN-free, ``None`` without migration), ``firm_mass``, ``cutoffs``, ``mnc_share``,
-    ``aggregate_productivity``, ``immigrant_share_pct`` (Table 4), ``hs_wage_bill_share_US``.
+    ``aggregate_productivity``, ``immigrant_share_pct`` (Table 4), ``home_firm_share`` (share of
+    immigrants employed by firms from their own country), ``hs_wage_bill_share_US``.
     """
     eq, par = result.objects, result.par
     if units is None:
@@ -290,6 +291,11 @@ def outcomes(result: EquilibriumResult, units=None) -> dict:
             for j, firm in enumerate(("US", "CA")):
                 tot = D[i, j].sum()
                 share[f"{name}_{c}_{firm}_firms"] = 100.0 * D[i, j, 1 - i] / tot if tot > 0 else 0.0
+    home_firm = {}
+    if mig:
+        for name, D in (("H", eq.H_demand), ("L", eq.L_demand)):
+            home_firm[f"{name}_CA_in_US"] = D[0, 1, 1] / D[0, :, 1].sum()
+            home_firm[f"{name}_US_in_CA"] = D[1, 0, 0] / D[1, :, 0].sum()
     wage_bill_H = (par.tau * eq.s * eq.H_demand.sum(axis=1))[0].sum()
     wage_bill_L = (par.t * eq.u * eq.L_demand.sum(axis=1))[0].sum()
     movers = {}
@@ -304,7 +310,7 @@ def outcomes(result: EquilibriumResult, units=None) -> dict:
         "migrant_stocks": stocks, "bilaterality": bi, "firm_mass": firm_mass, "cutoffs": cut,
         "mnc_share": {"US": chi[0], "CA": chi[1]},
         "aggregate_productivity": {"US": Phi[0], "CA": Phi[1]},
-        "immigrant_share_pct": share,
+        "immigrant_share_pct": share, "home_firm_share": home_firm,
         "hs_wage_bill_share_US": wage_bill_H / (wage_bill_H + wage_bill_L),
         "emigration_rate": {"H_US_to_CA": stocks["H_US_to_CA"] / par.H[0],
                             "H_CA_to_US": stocks["H_CA_to_US"] / par.H[1],
