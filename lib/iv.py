@@ -37,8 +37,12 @@ def group_codes(*keys) -> np.ndarray:
     """
     if not keys:
         raise ValueError("group_codes needs at least one key array")
-    stacked = np.column_stack([np.asarray(k).ravel() for k in keys])
-    _, codes = np.unique(stacked, axis=0, return_inverse=True)
+    combined = np.zeros(np.asarray(keys[0]).size, dtype=np.int64)
+    for k in keys:
+        _, c = np.unique(np.asarray(k).ravel(), return_inverse=True)
+        c = c.ravel().astype(np.int64)
+        combined = combined * (int(c.max()) + 1 if c.size else 1) + c
+    _, codes = np.unique(combined, return_inverse=True)
     return codes.ravel()
 
 
@@ -199,8 +203,9 @@ def _sandwich(X, e, w, bread, clusters, df_extra):
     else:
         _, c = np.unique(np.asarray(clusters), return_inverse=True)
         G = int(c.max()) + 1
-        summed = np.zeros((G, k))
-        np.add.at(summed, c.ravel(), scores)
+        c = c.ravel()
+        summed = np.column_stack([np.bincount(c, weights=scores[:, j], minlength=G) for j in range(k)]) \
+            if k else np.zeros((G, 0))
         meat = summed.T @ summed
         factor = G / max(G - 1, 1) * (n - 1) / max(n - k_tot, 1)
     return factor * bread @ meat @ bread

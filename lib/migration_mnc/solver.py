@@ -173,27 +173,31 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
         x_full[8] = np.log(fix_M2)
     mask = active_unknowns(regime, fix_M2 is not None)
     args = (x_full, mask, par, regime, quotas)
-    nfev = 0
+    n_active = int(mask.sum())
+    counter = {"n": 0}
     best = None
-    for method, opts in (("hybr", {"xtol": 1e-13}), ("lm", {"xtol": 1e-14, "ftol": 1e-14})):
-        with np.errstate(all="ignore"):
-            try:
-                sol = optimize.root(residuals, x_full[mask], args=args, method=method, options=opts)
-            except (ValueError, FloatingPointError, OverflowError):
-                continue
-        nfev += int(getattr(sol, "nfev", 0))
-        if not np.all(np.isfinite(sol.x)):
-            continue
+
+    def safe_residuals(xa):
+        # points where the model is undefined (no interior MNC share, overflow)
+        # get a large finite residual so that the root-finder backs off
+        counter["n"] += 1
         try:
             with np.errstate(all="ignore"):
-                r = residuals(sol.x, *args)
-        except ValueError:
+                r = residuals(xa, *args)
+        except (ValueError, FloatingPointError, OverflowError, ZeroDivisionError):
+            return np.full(n_active, 1e3)
+        return np.where(np.isfinite(r), r, 1e3)
+
+    for method, opts in (("hybr", {"xtol": 1e-13}), ("lm", {"xtol": 1e-14, "ftol": 1e-14})):
+        sol = optimize.root(safe_residuals, x_full[mask], method=method, options=opts)
+        if not np.all(np.isfinite(sol.x)):
             continue
-        err = float(np.max(np.abs(r))) if np.all(np.isfinite(r)) else np.inf
+        err = float(np.max(np.abs(safe_residuals(sol.x))))
         if best is None or err < best[1]:
             best = (sol.x, err)
         if err < tol:
             break
+    nfev = counter["n"]
     if best is None or not best[1] < tol:
         err = np.inf if best is None else best[1]
         raise ConvergenceError(

@@ -1,0 +1,88 @@
+"""Comparing the book's numbers with the numbers a paper prints.
+
+A chapter that recomputes a printed number records a *comparison row*::
+
+    {"quantity": "GDP per capita, US, both open", "paper": 1.234, "book": 1.2339,
+     "decimals": 3, "source": "Table 5, p. 30", "basis": "recomputed"}
+
+``basis`` says what the book's number rests on: ``"recomputed"`` (the same inputs as the paper,
+so the printed digits should be reproduced), ``"synthetic"`` (the paper's inputs are confidential;
+the book's number comes from a synthetic stand-in and is not expected to match) or
+``"reconstructed"`` (the paper does not print everything needed; the book fills the gap and says
+how).  :func:`comparison_status` turns a row into the scoreboard's verdict.
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = ["BASES", "comparison_row", "comparison_status", "printed_tolerance"]
+
+BASES = ("recomputed", "synthetic", "reconstructed")
+
+
+def printed_tolerance(decimals: int) -> float:
+    """Half a unit in the last printed decimal: ``0.5 * 10**-decimals``.
+
+    Raises
+    ------
+    ValueError
+        If ``decimals`` is negative.
+    """
+    if int(decimals) != decimals or decimals < 0:
+        raise ValueError(f"decimals must be a non-negative integer; got {decimals!r}")
+    return 0.5 * 10.0 ** (-int(decimals))
+
+
+def comparison_row(quantity: str, paper: float, book: float, decimals: int, source: str,
+                   basis: str = "recomputed", note: str = "") -> dict:
+    """Build a validated comparison row (plain Python types, ready for JSON).
+
+    Parameters
+    ----------
+    quantity : str
+        What is compared, in words.
+    paper : float
+        The value the paper prints.
+    book : float
+        The value the book computes.
+    decimals : int
+        Number of decimals the paper prints.
+    source : str
+        Table or figure and page of the paper.
+    basis : {"recomputed", "synthetic", "reconstructed"}
+        What the book's number rests on.
+    note : str
+        Why the numbers differ, when they do.
+
+    Raises
+    ------
+    ValueError
+        If ``basis`` is unknown or a value is not finite.
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
+    for name, v in (("paper", paper), ("book", book)):
+        if not math.isfinite(float(v)):
+            raise ValueError(f"{name} value for {quantity!r} is not finite: {v!r}")
+    printed_tolerance(decimals)
+    return {"quantity": str(quantity), "paper": float(paper), "book": float(book),
+            "decimals": int(decimals), "source": str(source), "basis": basis, "note": str(note)}
+
+
+def comparison_status(row: dict) -> str:
+    """Verdict for a comparison row.
+
+    Returns
+    -------
+    str
+        ``"reproduced to printed digits"`` if ``|book - paper|`` is within half a unit of the last
+        printed decimal (plus a 1e-9 allowance for binary rounding); otherwise
+        ``"not reproducible: confidential data"`` for synthetic rows and
+        ``"differs (see note)"`` for the others.
+    """
+    diff = abs(float(row["book"]) - float(row["paper"]))
+    if diff <= printed_tolerance(row["decimals"]) + 1e-9:
+        return "reproduced to printed digits"
+    if row.get("basis") == "synthetic":
+        return "not reproducible: confidential data"
+    return "differs (see note)"
