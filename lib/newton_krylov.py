@@ -118,7 +118,14 @@ def anderson_solve(step: Callable, x0, *, tol: float = 1e-10, max_iter: int = 20
         if len(xs) >= 2:
             d_f = np.column_stack([fs[i + 1] - fs[i] for i in range(len(fs) - 1)])
             d_x = np.column_stack([xs[i + 1] - xs[i] for i in range(len(xs) - 1)])
-            gamma, *_ = np.linalg.lstsq(d_f, dx, rcond=1e-12)
+            # normal equations with a tiny Tikhonov term: a (memory x memory) solve, much
+            # cheaper than an SVD-based least squares on a tall matrix
+            H = d_f.T @ d_f
+            H[np.diag_indices_from(H)] += 1e-12 * max(float(np.trace(H)), 1e-300)
+            try:
+                gamma = np.linalg.solve(H, d_f.T @ dx)
+            except np.linalg.LinAlgError:
+                gamma, *_ = np.linalg.lstsq(d_f, dx, rcond=1e-12)
             x = x + beta * dx - (d_x + beta * d_f) @ gamma
         else:
             x = x + beta * dx

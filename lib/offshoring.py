@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 
 from .validate import require_in_range, require_positive, require_greater
@@ -36,6 +37,7 @@ __all__ = [
     "extended_derivatives", "extended_derivatives_paper", "extended_dlnU_paper",
     "equilibrium", "welfare_dlog", "firm_outcomes", "turning_points", "band_where",
     "existence_condition", "condition_24", "quadrature_aggregates",
+    "SYNTHETIC_TRUTH", "top_quartile_dummy", "synthetic_panel",
 ]
 
 
@@ -301,21 +303,42 @@ class ExtendedSolution:
 
 def _residuals_22(v, w, alpha, p: Params) -> float:
     A = cd_A(alpha)
-    r1 = v * (p.H_bar - A / alpha * w ** (1.0 - alpha) * p.L_bar) / p.beta - 1.0
+    # (22a) as v (H - A w^(1-a) L / a) = beta, relative to the scale v H of its terms
+    r1 = (v * (p.H_bar - A / alpha * w ** (1.0 - alpha) * p.L_bar) - p.beta) / (v * p.H_bar)
     r2 = p.L_bar * (A * v * w ** (1.0 - alpha) + w) / (alpha * p.rho * p.E_bar) - 1.0
     return float(max(np.max(np.abs(r1)), np.max(np.abs(r2))))
 
 
-def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-14, tol: float = 1e-9) -> ExtendedSolution:
-    """Solve the extended model (22a)-(22b) at one alpha by Brent's method on :func:`extended_phi`.
+def _psi_log_bill(s, alpha, p: Params):
+    """``Phi`` rewritten in ``s = ln u``, ``u = rho E_bar + beta - v H_bar`` the intermediate bill; increasing in ``s``."""
+    u = np.exp(s)
+    A = cd_A(alpha)
+    w = alpha * u / p.L_bar
+    v = (p.rho * p.E_bar + p.beta - u) / p.H_bar
+    return A / alpha * p.L_bar * w ** (1.0 - alpha) - p.H_bar + p.beta / v
 
-    The bracket ``(beta/H_bar, (rho E_bar + beta)/H_bar)`` provably contains exactly one root
-    and no pole, for every ``alpha in (0, 1]``.
+
+def _log_bill_bracket(p: Params):
+    """Bracket in ``s = ln u``: ``u`` from ``1e-300 rho E_bar`` (w ~ 0) to ``rho E_bar`` (v = beta/H_bar)."""
+    top = math.log(p.rho * p.E_bar)
+    return top + math.log(1e-300), top
+
+
+def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-15, tol: float = 1e-9) -> ExtendedSolution:
+    """Solve the extended model (22a)-(22b) at one alpha by Brent's method.
+
+    The unknown is the intermediate bill ``u = rho E_bar + beta - v H_bar`` in logs,
+    ``u in (0, rho E_bar)``, equivalently ``v in (beta/H_bar, (rho E_bar + beta)/H_bar)``: the
+    bracket of :func:`extended_phi`, which provably contains exactly one root and no pole for
+    every ``alpha in (0, 1)``.  Working with ``ln u`` keeps full relative precision in
+    ``w = alpha u / L_bar`` when ``w`` is small (alpha close to one).  At ``alpha = 1`` the
+    closed form of the baseline is returned.
 
     Raises
     ------
     ValueError
-        If alpha is outside (0, 1].
+        If alpha is outside (0, 1], or alpha = 1 and the baseline has ``w <= 0``, or the root
+        lies below the representable range (``w < 1e-300``).
     RuntimeError
         If the root fails the residual check (message gives residual and iterations).
     """
@@ -328,17 +351,20 @@ def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-14, tol: float =
             raise ValueError(f"no equilibrium with w > 0 at alpha = 1: w = rho E_bar/L_bar - beta/(H_bar - L_bar) = {w:.4g}; "
                              "lower L_bar or raise E_bar")
         return ExtendedSolution(1.0, v, w, 0, _residuals_22(v, w, 1.0, p), True, (v, v))
-    lo = p.beta / p.H_bar
-    hi = (p.rho * p.E_bar + p.beta) / p.H_bar
-    # At v = lo, beta/v = H_bar and Phi = (A/alpha) L_bar w^(1-alpha) > 0; at v = hi, w = 0 and Phi < 0.
-    v, info = optimize.brentq(lambda x: float(extended_phi(x, alpha, p)), lo, hi,
-                              xtol=xtol, rtol=4 * np.finfo(float).eps, full_output=True)
-    w = float(_w_from_v(v, alpha, p))
+    s_lo, s_hi = _log_bill_bracket(p)
+    fn = lambda s: float(_psi_log_bill(s, alpha, p))  # noqa: E731
+    if fn(s_lo) >= 0:
+        raise ValueError(f"at alpha = {alpha} the equilibrium unskilled wage is below 1e-300 (alpha too close to 1)")
+    s, info = optimize.brentq(fn, s_lo, s_hi, xtol=xtol, rtol=4 * np.finfo(float).eps, full_output=True)
+    u = math.exp(s)
+    v = (p.rho * p.E_bar + p.beta - u) / p.H_bar
+    w = alpha * u / p.L_bar
     res = _residuals_22(v, w, alpha, p)
     ok = bool(info.converged and res < tol)
     if not ok:
         raise RuntimeError(f"extended model at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations")
-    return ExtendedSolution(alpha, float(v), w, int(info.iterations), res, ok, (lo, hi))
+    return ExtendedSolution(alpha, float(v), float(w), int(info.iterations), res, ok,
+                            (p.beta / p.H_bar, (p.rho * p.E_bar + p.beta) / p.H_bar))
 
 
 def solve_extended_w_route(alpha: float, p: Params) -> ExtendedSolution:
@@ -359,43 +385,52 @@ def solve_extended_w_route(alpha: float, p: Params) -> ExtendedSolution:
     return ExtendedSolution(alpha, v, float(w), int(info.iterations), res, True, (lo, hi))
 
 
-def solve_extended_path(alphas, p: Params, *, n_bisect: int = 60, n_newton: int = 4):
-    """Vectorised solve of the extended model over an array of alphas.
+def solve_extended_path(alphas, p: Params, *, n_bisect: int = 64, n_newton: int = 3, tol: float = 1e-9):
+    """Vectorised solve of the extended model over an array of alphas in (0, 1).
 
-    Simultaneous bisection on :func:`extended_phi` in the bracket of :func:`solve_extended`
-    (``n_bisect`` halvings), then ``n_newton`` safeguarded Newton steps.
+    Simultaneous bisection in the log intermediate bill (see :func:`solve_extended`) for all
+    alphas at once (``n_bisect`` halvings of a bracket of width ~690), then ``n_newton``
+    Newton steps in ``ln u``, each kept only if it stays inside the current bracket.
 
     Returns
     -------
     v, w : ndarray
     residual : float
-        The largest residual of (22a)-(22b) over the grid.
+        The largest relative residual of (22a)-(22b) over the grid.
 
     Raises
     ------
     RuntimeError
-        If the largest residual exceeds 1e-9.
+        If the largest residual exceeds ``tol``.
     """
     a = _alpha_array(alphas)
-    lo = np.full_like(a, p.beta / p.H_bar)
-    hi = np.full_like(a, (p.rho * p.E_bar + p.beta) / p.H_bar)
+    if np.any(a >= 1.0):
+        raise ValueError("solve_extended_path needs alpha < 1; use solve_extended(1.0, p) for the baseline limit")
+    s_lo, s_hi = _log_bill_bracket(p)
+    lo = np.full_like(a, s_lo)
+    hi = np.full_like(a, s_hi)
     for _ in range(n_bisect):
         mid = 0.5 * (lo + hi)
-        pos = extended_phi(mid, a, p) > 0
-        lo = np.where(pos, mid, lo)
-        hi = np.where(pos, hi, mid)
-    v = 0.5 * (lo + hi)
+        neg = _psi_log_bill(mid, a, p) < 0
+        lo = np.where(neg, mid, lo)
+        hi = np.where(neg, hi, mid)
+    s = 0.5 * (lo + hi)
     A = cd_A(a)
+    K = p.rho * p.E_bar + p.beta
     for _ in range(n_newton):
-        w = _w_from_v(v, a, p)
-        phi = A / a * p.L_bar * w ** (1 - a) - p.H_bar + p.beta / v
-        dphi = -A / a * p.L_bar * (1 - a) * w ** (-a) * a * p.H_bar / p.L_bar - p.beta / v**2
-        step = np.where(np.isfinite(dphi) & (dphi != 0), phi / dphi, 0.0)
-        v_new = v - step
-        v = np.where((v_new > lo) & (v_new < hi), v_new, v)
-    w = _w_from_v(v, a, p)
+        u = np.exp(s)
+        v = (K - u) / p.H_bar
+        w = a * u / p.L_bar
+        psi = A / a * p.L_bar * w ** (1 - a) - p.H_bar + p.beta / v
+        # d psi / d s = u * d psi / d u
+        dpsi = u * (A / a * p.L_bar * (1 - a) * w ** (-a) * a / p.L_bar + p.beta / (p.H_bar * v**2))
+        s_new = s - psi / dpsi
+        s = np.where((s_new > lo) & (s_new < hi), s_new, s)
+    u = np.exp(s)
+    v = (K - u) / p.H_bar
+    w = a * u / p.L_bar
     res = _residuals_22(v, w, a, p)
-    if not res < 1e-9:
+    if not res < tol:
         raise RuntimeError(f"solve_extended_path: residual {res:.3e} after {n_bisect} bisections and {n_newton} Newton steps")
     return v, w, res
 
@@ -668,3 +703,97 @@ def quadrature_aggregates(alpha: float, p: Params, model: str = "extended", v=No
     prof = float(firm_outcomes(phi_min, v, w, alpha, p, model)["profit"])
     return {"X": X, "X_star": X_star, "H_demand": H_var + p.f * M, "revenue": revenue, "M": M,
             "U": U, "profit_at_cutoff": prof, "v": v, "w": w}
+
+
+# ---------------------------------------------------------------------------
+# empirics (Section 4): regressors and a synthetic panel
+# ---------------------------------------------------------------------------
+#: True coefficients of the synthetic data-generating process: the paper's Table 2 column (1)
+#: for alpha, alpha x zeta and the LR2001 x year-dummy terms; Table 2 column (2) for GDP and TFP.
+SYNTHETIC_TRUTH = {
+    "alpha": -2.383, "alpha_x_zeta": 2.471, "gdp": -0.000934, "tfp": -0.0325,
+    **{f"LR2001_x_YD{y}": c for y, c in zip(range(2001, 2017), (
+        0.0942, 0.120, 0.171, 0.162, 0.353, 0.255, 0.281, 0.155, 0.110, -0.0889, 0.00245,
+        -0.115, -0.0614, -0.0850, -0.0807, 0.0311))},
+}
+
+
+def top_quartile_dummy(initial_alpha, q: float = 0.75, strict: bool = False):
+    """``zeta_i = 1[alpha_{i,2001} >= p_q]`` (paper eq. (28), "75th quartile" read as the 75th percentile).
+
+    ``strict=True`` uses ``>`` instead of ``>=``.
+    """
+    x = np.asarray(initial_alpha, dtype=float)
+    require_in_range("q", q, 0.0, 1.0)
+    cut = np.quantile(x, q)
+    return ((x > cut) if strict else (x >= cut)).astype(int)
+
+
+def synthetic_panel(seed: int = 0, n_ind: int = 13, years=(2001, 2017), noise_sd: float = 0.03,
+                    alpha_sd: float = 0.004, truth: dict | None = None, zeta_q: float = 0.75):
+    """A **synthetic** industry-year panel with the structure of the paper's Section 4 data.
+
+    Data-generating process (all draws from ``numpy.random.default_rng(seed)``):
+
+    * ``alpha_{i,2001} ~ U(0.85, 0.99)``; ``alpha_it = alpha_{i,2001} + sum of N(-0.001, alpha_sd^2)``
+      steps (a random walk with slight drift toward more outsourcing), clipped to ``[0.5, 0.999]``;
+    * ``zeta_i`` = top-quartile dummy of ``alpha_{i,2001}`` (:func:`top_quartile_dummy`);
+    * ``LR_{i,2001} ~ U(0.3, 1.5)``; employment in 2000 ``emp2000_i ~ exp(N(ln 200, 0.8^2))`` (thousands);
+    * industry GDP ``gdp_it = exp(N(ln 100, 0.6^2)) * (1 + 0.01 (t - 2001)) * exp(N(0, 0.05^2))``
+      (units unstated in the paper), TFP ``tfp_it = 1 + 0.01 (t - 2001) + N(0, 0.05^2)``;
+    * ``ln(v/w)_it = mu_i + lambda_t + sum_k truth_k x_kit + eps_it`` with ``mu_i ~ N(2.5, 0.1^2)``,
+      ``lambda_t ~ N(0, 0.03^2)``, ``eps_it ~ N(0, noise_sd^2 * mean(emp2000)/emp2000_i)`` (so the
+      employment weights are the efficient ones); LR2001 x year-s dummies for
+      ``s < last year``.
+
+    Returns
+    -------
+    pandas.DataFrame with columns ``ind, year, alpha, kappa (= 1 - alpha), zeta, LR2001, emp2000,
+    gdp, tfp, lnprem, lnprem_mean (the DGP's conditional mean, without eps), LR2001_x_YDs``; plus the
+    attributes ``df.attrs["truth"]`` and ``df.attrs["lr_terms"]``.
+    """
+    truth = dict(SYNTHETIC_TRUTH if truth is None else truth)
+    require_in_range("n_ind", n_ind, 4, 10_000, low_inclusive=True, high_inclusive=True)
+    require_positive("noise_sd", noise_sd)
+    require_positive("alpha_sd", alpha_sd)
+    y0, y1 = int(years[0]), int(years[1])
+    if y1 <= y0 + 1:
+        raise ValueError(f"years must span at least three years; got {years}")
+    rng = np.random.default_rng(seed)
+    T = y1 - y0 + 1
+    yrs = np.arange(y0, y1 + 1)
+    a0 = rng.uniform(0.85, 0.99, n_ind)
+    steps = rng.normal(-0.001, alpha_sd, (n_ind, T - 1))
+    alpha = np.clip(np.concatenate([a0[:, None], a0[:, None] + np.cumsum(steps, axis=1)], axis=1), 0.5, 0.999)
+    zeta = top_quartile_dummy(a0, zeta_q)
+    LR = rng.uniform(0.3, 1.5, n_ind)
+    emp = np.exp(rng.normal(np.log(200.0), 0.8, n_ind))
+    gdp = (np.exp(rng.normal(np.log(100.0), 0.6, n_ind))[:, None] * (1 + 0.01 * (yrs - y0))[None, :]
+           * np.exp(rng.normal(0, 0.05, (n_ind, T))))
+    tfp = 1 + 0.01 * (yrs - y0)[None, :] + rng.normal(0, 0.05, (n_ind, T))
+    mu = rng.normal(2.5, 0.1, n_ind)
+    lam = rng.normal(0, 0.03, T)
+    # heteroskedastic errors, variance inversely proportional to employment: the case in which the
+    # paper's analytic employment weights are the efficient (and correctly-SE'd) choice
+    eps = rng.normal(0, 1.0, (n_ind, T)) * noise_sd * np.sqrt(emp.mean() / emp)[:, None]
+    df = pd.DataFrame({
+        "ind": np.repeat(np.arange(1, n_ind + 1), T), "year": np.tile(yrs, n_ind),
+        "alpha": alpha.ravel(), "zeta": np.repeat(zeta, T), "LR2001": np.repeat(LR, T),
+        "emp2000": np.repeat(emp, T), "gdp": gdp.ravel(), "tfp": tfp.ravel(),
+    })
+    df["kappa"] = 1.0 - df["alpha"]
+    df["alpha_x_zeta"] = df["alpha"] * df["zeta"]
+    lr_terms = []
+    for s in yrs[:-1]:
+        name = f"LR2001_x_YD{s}"
+        df[name] = df["LR2001"] * (df["year"] == s)
+        lr_terms.append(name)
+    signal = np.zeros(len(df))
+    for name, coef in truth.items():
+        if name in df.columns:
+            signal += coef * df[name].to_numpy()
+    df["lnprem_mean"] = np.repeat(mu, T) + np.tile(lam, n_ind) + signal
+    df["lnprem"] = df["lnprem_mean"] + eps.ravel()
+    df.attrs["truth"] = truth
+    df.attrs["lr_terms"] = lr_terms
+    return df

@@ -165,3 +165,18 @@ def hhi_decay_exponent(alpha: float) -> float:
     """
     alpha = _check_alpha(alpha)
     return 2.0 * (1.0 - 1.0 / alpha) if alpha < 2.0 else 1.0
+
+
+def expected_hhi_decay_exponent(alpha: float) -> float:
+    r"""Rate at which the *expected* HHI falls, :math:`\mathbb E[HHI\mid N]\sim N^{-\min(\alpha-1,1)}`.
+
+    Our derivation (not in the paper): for :math:`1<\alpha<2` the expectation is dominated by the
+    rare sectors where one firm is of the order of the whole sector (probability
+    :math:`\sim N\cdot N^{-\alpha}`), so it falls at rate :math:`\alpha-1<2(1-1/\alpha)`; the *typical*
+    (median) HHI falls at footnote 6's rate :math:`\xi` (:func:`hhi_decay_exponent`).
+    """
+    alpha = _check_alpha(alpha)
+    return min(alpha - 1.0, 1.0)
+
+
+__all__.append("expected_hhi_decay_exponent")

@@ -279,17 +279,36 @@ def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000,
     return CournotTable(Ns.astype(float), np.array(core_p), np.array(core_c), np.array(mark))
 
 
-def _poisson_mix(m, N_tab, f_tab, f_limit):
-    """Sum_k p_k(m) f(k+1) and its m-derivative, with f interpolated in log N between table nodes."""
+def _poisson_mix(m, f_of_N):
+    """Sum_k p_k(m) f(k+1) and its m-derivative sum_k p_k(m) (f(k+2) - f(k+1)); f is a callable of N.
+
+    The sum runs over the window k in [m - 12 sqrt(m) - 30, m + 12 sqrt(m) + 30] (neglected
+    Poisson mass below 1e-30), so large m stays cheap.
+    """
     m = np.atleast_1d(np.asarray(m, float))
-    k_max = int(np.max(m + 12 * np.sqrt(m) + 30))
-    k = np.arange(k_max + 2)
-    N = k + 1.0
-    f = np.interp(np.log(N), np.log(N_tab), f_tab, right=f_limit)
-    pk = stats.poisson.pmf(k[None, :-1], m[:, None])
-    level = (pk * f[None, :-1]).sum(axis=1)
-    slope = (pk * np.diff(f)[None, :]).sum(axis=1)
+    lo = np.maximum(0, np.floor(m - 12 * np.sqrt(m) - 30)).astype(int)
+    hi = np.ceil(m + 12 * np.sqrt(m) + 30).astype(int)
+    ks = np.unique(np.concatenate([np.arange(l, h + 2) for l, h in zip(lo, hi)]))
+    f_all = f_of_N(ks + 1.0)
+    level = np.empty_like(m)
+    slope = np.empty_like(m)
+    for i, (mi, l, h) in enumerate(zip(m, lo, hi)):
+        k = np.arange(l, h + 1)
+        idx = np.searchsorted(ks, k)
+        f = f_all[idx]
+        f_next = f_all[idx + 1]
+        pk = stats.poisson.pmf(k, mi)
+        level[i] = (pk * f).sum()
+        slope[i] = (pk * (f_next - f)).sum()
     return level, slope
+
+
+def _extend_by_hhi(N, N_tab, f_tab, psi, psi_last):
+    """Interpolate a tabulated f(N) in log N; beyond the table scale the last value by psi_N/psi_Nmax."""
+    f = np.interp(np.log(N), np.log(N_tab), f_tab)
+    beyond = N > N_tab[-1]
+    f[beyond] = f_tab[-1] * psi[beyond] / psi_last
+    return f
 
 
 @dataclass
@@ -323,13 +342,34 @@ def phi_psi(m, eta, lam, kappa, nu, sigma2_N, sigma2_S, conduct="perfect", table
         raise ValueError(f"conduct must be one of {CONDUCTS}; got {conduct!r}")
     if table is None:
         table = cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S)
-    # the N -> infinity limit equals the perfect-competition limit (shares -> 0)
     a_, b_ = eta + 1.0 / kappa, eta + 1.0 / nu
-    core_inf = 0.5 * (sigma2_S / b_ + sigma2_N / a_)
-    lev, slo = _poisson_mix(m, table.N, table.core_cournot, core_inf)
+    alpha = tail_index(eta, lam)
+
+    def core_perfect_exact(N):
+        # PC first-order sector term is affine in HHI: C^p/2 evaluated at E[HHI | N] = psi_N
+        return 0.5 * (sigma2_S / b_ + (b_ - (1.0 / nu - 1.0 / kappa) * psi_N(N, alpha)) / (a_ * b_) * sigma2_N)
+
+    cache = {}
+    psi_last = float(psi_N(table.N[-1], alpha)[0])
+
+    def psi_all(N):
+        key = len(N)
+        if key not in cache:
+            cache[key] = psi_N(N, alpha)
+        return cache[key]
+
+    def core_cournot(N):
+        # exact PC term + Monte Carlo Cournot-minus-PC gap (common random numbers, <= 0)
+        gap = _extend_by_hhi(N, table.N, table.core_cournot - table.core_perfect, psi_all(N), psi_last)
+        return core_perfect_exact(N) + gap
+
+    def markdown(N):
+        return _extend_by_hhi(N, table.N, table.markdown, psi_all(N), psi_last)
+
+    lev, slo = _poisson_mix(m, core_cournot)
     lp = 0.5 * (sigma2_N + sigma2_S) + (1.0 - eta) * lev
     ep = (1.0 - eta) * m * slo
-    mk, mks = _poisson_mix(m, table.N, table.markdown, 0.0)
+    mk, mks = _poisson_mix(m, markdown)
     return PhiPsi(m, lp, ep, -mk, -m * mks, conduct)
 
 

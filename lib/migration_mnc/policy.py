@@ -16,7 +16,7 @@ from .model import REGIMES, WangParameters
 from .solver import (EquilibriumResult, outcomes, quota_targets, reference_units, solve_equilibrium)
 
 __all__ = ["scale_moving_costs", "flatten_outcomes", "solve_path", "moving_cost_path",
-           "quota_path", "sensitivity_path", "SENSITIVITY_PARAMETERS"]
+           "quota_path", "sensitivity_path", "branch_end", "SENSITIVITY_PARAMETERS"]
 
 SENSITIVITY_PARAMETERS = ("gamma", "Gamma", "tau_12", "tau_21", "t_12", "t_21",
                           "xi_US_CA", "xi_CA_US", "zeta_US_CA", "zeta_CA_US", "rho")
@@ -170,3 +170,36 @@ def sensitivity_path(par: WangParameters, name: str, grid, baseline=None) -> pd.
     base = baseline or solve_equilibrium(par, REGIMES["migration_and_mnc"])
     return solve_path(grid, _get_parameter(par, name), lambda v: (_set_parameter(par, name, v), {}),
                       x0=base.x, fixed_units=False)
+
+
+def branch_end(par: WangParameters, which: str = "all", c_converged: float = 1.0, c_failed: float = 0.0,
+               tol: float = 1e-4, baseline=None):
+    """Smallest moving-cost scale ``c`` with an interior equilibrium, by bisection with warm starts.
+
+    Parameters
+    ----------
+    c_converged, c_failed : float
+        A scale where the equilibrium exists and one where it does not (``c_failed < c_converged``).
+
+    Returns
+    -------
+    (float, EquilibriumResult) : the last converged ``c`` and its equilibrium.
+    """
+    if not c_failed < c_converged:
+        raise ValueError(f"c_failed = {c_failed!r} must be below c_converged = {c_converged!r}")
+    base = baseline or solve_equilibrium(par, REGIMES["migration_and_mnc"])
+    # walk down to c_converged with warm starts
+    x = base.x
+    last = None
+    for c in np.linspace(1.0, c_converged, max(2, int(abs(1.0 - c_converged) / 0.02) + 1)):
+        last = solve_equilibrium(scale_moving_costs(par, c, which), REGIMES["migration_and_mnc"], x0=x)
+        x = last.x
+    hi, lo = c_converged, c_failed
+    while hi - lo > tol:
+        mid = 0.5 * (hi + lo)
+        try:
+            last_try = solve_equilibrium(scale_moving_costs(par, mid, which), REGIMES["migration_and_mnc"], x0=last.x)
+            hi, last = mid, last_try
+        except (ConvergenceError, ValueError):
+            lo = mid
+    return hi, last

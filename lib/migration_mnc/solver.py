@@ -22,7 +22,8 @@ from .model import (REGIMES, EquilibriumObjects, Regime, WangParameters, bilater
 
 __all__ = ["UNKNOWNS", "PAPER_M2", "DEFAULT_GUESS", "EquilibriumResult", "active_unknowns",
            "unpack", "residuals", "solve_equilibrium", "solve_regime", "outcomes",
-           "reference_units", "solve_table5", "continuation", "quota_targets"]
+           "reference_units", "solve_table5", "continuation", "quota_targets", "no_mnc_family",
+           "m2_matching"]
 
 UNKNOWNS = ("s11", "s12", "s21", "s22", "u12", "u21", "u22", "M_US", "M_CA")
 #: Canadian firm masses at which the paper's no-MNC columns of Table 5 sit (digest Sec. 8).
@@ -104,7 +105,8 @@ def quota_targets(reference: EquilibriumObjects, lam_H, lam_L):
     return out
 
 
-def residuals(x_active, x_full0, mask, par: WangParameters, regime: Regime, quotas=None):
+def residuals(x_active, x_full0, mask, par: WangParameters, regime: Regime, quotas=None,
+              balance: bool = True):
     """Log residuals of the equilibrium system (paper eqs. (40)-(51), (54)-(57); closure).
 
     Returns
@@ -130,14 +132,14 @@ def residuals(x_active, x_full0, mask, par: WangParameters, regime: Regime, quot
                     r.append(np.log(stocks[i, k] / target[i, k]))
                 else:
                     r.append(np.log(w[i, k]) - logP[i] - np.log(w[k, k]) + logP[k])
-    if regime.mnc:
+    if regime.mnc and balance:
         r.append(np.log(M[0] * eq.chi[0] / (M[1] * eq.chi[1])))
     return np.array(r)
 
 
 def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_and_mnc"],
                       x0=None, fix_M2: Optional[float] = None, quotas=None,
-                      tol: float = 1e-10) -> EquilibriumResult:
+                      tol: float = 1e-10, balance: bool = True) -> EquilibriumResult:
     """Solve one equilibrium by scipy root-finding on the log-residual system.
 
     Parameters
@@ -152,6 +154,9 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
         Output of :func:`quota_targets`; binding quotas replace the IC conditions.
     tol : float
         Accept when the largest absolute log residual is below ``tol``.
+    balance : bool
+        Impose the affiliate-balance closure (default).  ``False`` (with MNCs) drops it,
+        as if affiliate profits were spent where they are earned; ``fix_M2`` is then required.
 
     Raises
     ------
@@ -160,9 +165,11 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
     ConvergenceError
         When neither ``hybr`` nor ``lm`` reaches ``tol``; carries residual and iterations.
     """
-    if not regime.mnc and fix_M2 is None:
-        raise ValueError("fix_M2 is required without multinationals: the system is one equation short")
-    if regime.mnc and fix_M2 is not None:
+    closed = regime.mnc and balance
+    if not closed and fix_M2 is None:
+        raise ValueError("fix_M2 is required without the affiliate-balance closure: "
+                         "the system is one equation short")
+    if closed and fix_M2 is not None:
         raise ValueError("fix_M2 must be None with multinationals: the affiliate balance pins M_CA")
     if fix_M2 is not None and not fix_M2 > 0:
         raise ValueError(f"fix_M2 = {fix_M2!r} must be positive (Canadian firm mass)")
@@ -172,7 +179,7 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
     if fix_M2 is not None:
         x_full[8] = np.log(fix_M2)
     mask = active_unknowns(regime, fix_M2 is not None)
-    args = (x_full, mask, par, regime, quotas)
+    args = (x_full, mask, par, regime, quotas, balance)
     n_active = int(mask.sum())
     counter = {"n": 0}
     best = None
@@ -337,7 +344,7 @@ def solve_table5(par: WangParameters, fix_M2_autarky: float = PAPER_M2["autarky"
     return res, {k: outcomes(v, units) for k, v in res.items()}
 
 
-def continuation(param_path, solve_one, x0=None, max_step_halvings: int = 6):
+def continuation(param_path, solve_one, x0=None, stop_after_failure: bool = True):
     """Solve along a path of parameter objects with warm starts.
 
     Parameters
@@ -348,18 +355,80 @@ def continuation(param_path, solve_one, x0=None, max_step_halvings: int = 6):
     x0 : ndarray, optional
         Log guess for the first point.
 
+    stop_after_failure : bool
+        After the first failure, do not attempt the remaining points (the branch has ended).
+
     Returns
     -------
-    list of EquilibriumResult or None (None where the solver failed: the branch ended).
-    Failures are not hidden: the caller sees ``None`` and can report where the path stops.
+    list of EquilibriumResult or None (None where the solver failed or was not tried because
+    the branch had ended).  Failures are not hidden: the caller sees ``None`` and can report
+    where the path stops.
     """
     out = []
     x = x0
+    failed = False
     for point in param_path:
-        try:
-            r = solve_one(point, x)
-            x = r.x
-        except (ConvergenceError, ValueError):
-            r = None
+        r = None
+        if not (failed and stop_after_failure):
+            try:
+                r = solve_one(point, x)
+                x = r.x
+            except (ConvergenceError, ValueError):
+                failed = True
         out.append(r)
     return out
+
+
+def no_mnc_family(par: WangParameters, key: str, M2_grid, M2_start: Optional[float] = None):
+    """The continuum of no-MNC equilibria indexed by the Canadian firm mass ``M_CA``.
+
+    Without multinationals nothing ties Canada's nominal scale to the US numeraire
+    (eight equations, nine unknowns), so every ``M_CA`` in an interval is an
+    equilibrium.  Solved by continuation outwards from ``M2_start`` (default: the
+    paper's point, :data:`PAPER_M2`).
+
+    Returns
+    -------
+    list of EquilibriumResult or None, aligned with ``M2_grid`` (None: no interior
+    equilibrium found there -- the branch ended).
+    """
+    if key not in ("autarky", "migration_only"):
+        raise ValueError(f"key = {key!r} must be 'autarky' or 'migration_only' (the regimes without MNCs)")
+    regime = REGIMES[key]
+    grid = np.asarray(M2_grid, dtype=float)
+    start_value = PAPER_M2[key] if M2_start is None else M2_start
+    ref = solve_equilibrium(par, regime, fix_M2=start_value)
+    order = np.argsort(grid)
+    g = grid[order]
+    k0 = int(np.searchsorted(g, start_value))
+    solve = lambda M2, x: solve_equilibrium(par, regime, fix_M2=M2, x0=x)  # noqa: E731
+    up = continuation(g[k0:], solve, ref.x)
+    down = continuation(g[:k0][::-1], solve, ref.x)[::-1]
+    sorted_results = down + up
+    out = [None] * len(grid)
+    for pos, idx in enumerate(order):
+        out[idx] = sorted_results[pos]
+    return out
+
+
+def m2_matching(par: WangParameters, key: str, statistic, target: float, bracket, x0=None):
+    """Canadian firm mass at which a no-MNC statistic equals a target (e.g. a printed Table 5 entry).
+
+    Parameters
+    ----------
+    statistic : callable ``EquilibriumResult -> float``
+    bracket : (float, float)
+        ``M_CA`` interval with a sign change, inside the existence interval.
+    x0 : ndarray, optional
+        Warm start (a family member near the bracket).
+    """
+    from scipy.optimize import brentq
+    regime = REGIMES[key]
+    state = {"x": x0}
+
+    def gap(M2):
+        r = solve_equilibrium(par, regime, fix_M2=M2, x0=state["x"])
+        state["x"] = r.x
+        return statistic(r) - target
+
+    return brentq(gap, *bracket, xtol=1e-10)
