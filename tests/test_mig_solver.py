@@ -243,3 +243,28 @@ def test_jacobian_nonsingular_at_solution():
         J[:, k] = (sv.residuals(base.x + e, base.x, mask, PAR, BOTH)
                    - sv.residuals(base.x - e, base.x, mask, PAR, BOTH)) / (2 * h)
     assert np.linalg.cond(J) < 1e3
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.2, 0.6), st.floats(1.1, 3.0))
+def test_autarky_family_scaling(m2, factor):
+    """Proposition (indeterminacy): Canadian autarky wages scale with M2, real wages with M2^(1/(sigma-1))."""
+    aut = m.REGIMES["autarky"]
+    a = sv.solve_equilibrium(PAR, aut, fix_M2=m2).objects
+    b = sv.solve_equilibrium(PAR, aut, fix_M2=m2 * factor).objects
+    assert np.isclose(b.s[1, 1] / a.s[1, 1], factor, rtol=1e-8)
+    assert np.isclose(b.u[1, 1] / a.u[1, 1], factor, rtol=1e-8)
+    real = (b.u[1, 1] / b.P[1]) / (a.u[1, 1] / a.P[1])
+    assert np.isclose(real, factor ** (1 / (PAR.sigma - 1)), rtol=1e-8)
+    # the US is unaffected
+    assert np.isclose(a.s[0, 0], b.s[0, 0], rtol=1e-10) and np.isclose(a.M[0], b.M[0], rtol=1e-10)
+
+
+def test_no_mnc_family_ends_and_continuation_stops():
+    grid = np.linspace(0.45, 0.75, 13)
+    fam = sv.no_mnc_family(PAR, "migration_only", grid)
+    ok = [g for g, r in zip(grid, fam) if r is not None]
+    assert min(ok) > 0.45 and max(ok) < 0.75       # the family ends inside the grid on both sides
+    assert all(r is not None for g, r in zip(grid, fam) if min(ok) <= g <= max(ok))
+    with pytest.raises(ValueError, match="key"):
+        sv.no_mnc_family(PAR, "mnc_only", grid)

@@ -58,12 +58,15 @@ def test_03_other_parameters(run_notebook):
 
 @pytest.mark.notebook
 def test_04_empirics(run_notebook):
-    r = run_notebook(f"{CH}/04_empirics.md", n_mc=50, seed=1).results
+    r = run_notebook(f"{CH}/04_empirics.md", n_mc=50, seed=1, n_model_draws=10).results
     assert r["synthetic"] is True
     assert set(r["theta_hat"]) == {"T1(1)", "T1(2)", "T1(3)", "T1(4)", "T2(1)", "T2(2)"}
     assert all(_finite(v) for v in r["theta_hat"].values())
     assert r["n_treated"] == 4
     assert abs(r["mc_mean_theta"] - r["truth_theta"]) < 1.0
+    # the extended model produces the paper's sign pattern (theta < 0 in (27); delta > 0 in (28))
+    assert r["model_theta_27"] < 0 < r["model_delta_28"]
+    assert r["model_share_sign_pattern_28"] >= 0.7
 
 
 @pytest.mark.notebook

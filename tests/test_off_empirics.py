@@ -101,3 +101,18 @@ def test_wls_many_rank_deficient_raises():
     X = np.ones((10, 2))
     with pytest.raises(ValueError, match="rank"):
         wls_many(X, np.zeros(10))
+
+
+def test_model_panel_reproduces_sign_pattern():
+    """Extended-model industries at the Figure-3 parameters give theta < 0 in (27) and delta > 0 in (28)."""
+    p = off.Params()
+    hits = 0
+    for seed in range(10):
+        df = off.model_panel(p, seed=seed)
+        X28, _ = fe_design(df, ["alpha", "alpha_x_zeta"], "ind", "year")
+        b, _ = wls_many(X28, df["lnprem"].to_numpy())
+        hits += int(b[0, 0] < 0 < b[1, 0])
+    assert hits >= 8
+    df = off.model_panel(p, seed=0)
+    v, w, _ = off.solve_extended_path(df["alpha"].to_numpy(), p)
+    assert np.allclose(df["lnprem_model"], np.log(v / w))
