@@ -10,23 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lib.granular.quantitative import newton_sector_batch, sector_quadratic_terms
+from lib.granular.quantitative import exact_log_phi_coefficient, sector_quadratic_terms
 
 ETA, KAPPA, NU, S2N, S2S = 0.13, 2.48, 1.46, 0.14, 0.002
 
 
 def _exact_log_phi(sh, u, h, conduct):
-    R, S, N = u.shape
-    shs = np.broadcast_to(sh[:, None, :], u.shape).reshape(-1, N)
-    a = np.concatenate([h * u, -h * u], axis=1).reshape(-1, N)          # antithetic pairs
-    shs = np.concatenate([shs.reshape(R, S, N)] * 2, axis=1).reshape(-1, N)
-    lh, _ = newton_sector_batch(shs, a, ETA, KAPPA, NU, conduct)
-    rho = (1 + KAPPA) / KAPPA
-    lsC = np.log((shs * np.exp(rho * lh)).sum(axis=1)) / rho
-    # common shift from the wage index W so that the labor constraint holds exactly
-    d = -NU / (1 + NU) * np.log(np.mean(np.exp((1 + NU) / NU * lsC)))
-    y = (shs * np.exp(a + (1 - ETA) * (lh + d))).sum(axis=1)
-    return np.log(y.mean())
+    return exact_log_phi_coefficient(sh, u, h, ETA, KAPPA, NU, conduct) * h ** 2
 
 
 @pytest.mark.parametrize("conduct", ["perfect", "cournot"])

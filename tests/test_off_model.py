@@ -249,7 +249,7 @@ def test_extended_derivatives_vs_finite_differences(alpha):
     assert dc["dv"] == pytest.approx(float(d["dv"]), rel=1e-10, abs=1e-12)
     assert dc["dw"] == pytest.approx(float(d["dw"]), rel=1e-10, abs=1e-12)
     assert d["Delta"] > 0
-    # (E8): dw/dalpha = w/alpha - alpha H/L dv/dalpha
+    # from w = alpha (rho E + beta - v H)/L (notebook 02): dw/dalpha = w/alpha - alpha H/L dv/dalpha
     assert dc["dw"] == pytest.approx(s.w / alpha - alpha * FIG3.H_bar / FIG3.L_bar * dc["dv"], rel=1e-9)
     # welfare: App. B expression equals the book's and finite differences
     lnU = lambda a: math.log(off.equilibrium(a, FIG3)["U"])  # noqa: E731
