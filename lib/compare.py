@@ -15,9 +15,24 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["BASES", "comparison_row", "comparison_status", "printed_tolerance"]
+__all__ = ["BASES", "comparison_row", "comparison_status", "printed_decimals", "printed_tolerance"]
 
 BASES = ("recomputed", "synthetic", "reconstructed")
+
+
+def printed_decimals(value) -> int:
+    """Decimals shown by a transcribed number (``-0.000635`` -> 6, ``2.47`` -> 2, ``12`` -> 0).
+
+    Read from the shortest repr of the float, so a trailing zero the paper printed (``2.470``) is
+    lost; pass ``decimals`` explicitly to :func:`comparison_row` when that matters.
+    """
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        mantissa, exp = text.lower().split("e")
+        frac = mantissa.split(".")[1] if "." in mantissa else ""
+        return max(len(frac.rstrip("0")) - int(exp), 0)
+    frac = text.split(".")[1]
+    return 0 if frac == "0" else len(frac)
 
 
 def printed_tolerance(decimals: int) -> float:

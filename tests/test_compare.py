@@ -1,7 +1,7 @@
 """Tests of lib.compare: the scoreboard's verdicts."""
 import pytest
 
-from lib.compare import comparison_row, comparison_status, printed_tolerance
+from lib.compare import comparison_row, comparison_status, printed_decimals, printed_tolerance
 
 
 def test_printed_tolerance():
@@ -27,3 +27,8 @@ def test_row_validation():
         comparison_row("x", 1.0, 1.0, 2, "T1", basis="guess")
     with pytest.raises(ValueError, match="not finite"):
         comparison_row("x", 1.0, float("nan"), 2, "T1")
+
+
+@pytest.mark.parametrize("value, decimals", [(-0.000635, 6), (2.47, 2), (12.0, 0), (-1.576, 3), (1e-05, 5), (0.1, 1)])
+def test_printed_decimals(value, decimals):
+    assert printed_decimals(value) == decimals

@@ -37,6 +37,7 @@ def test_02_extended(run_notebook):
 @pytest.mark.notebook
 def test_03_comparative_statics_interface(run_notebook):
     r = run_notebook(f"{CH}/03_comparative_statics.md", n_alpha=80, n_scan=60, n_sens=3).results
+    assert [row["basis"] for row in r["paper_comparison"]] == ["reconstructed"]
     for key in ("w_peak_alpha", "v_trough_alpha", "inequality_trough_alpha", "welfare_trough_alpha"):
         assert _finite(r[key]) and 0.52 < r[key] < 0.99
     assert r["v_trough_alpha"] < r["inequality_trough_alpha"] < r["w_peak_alpha"]
@@ -59,6 +60,8 @@ def test_03_other_parameters(run_notebook):
 @pytest.mark.notebook
 def test_04_empirics(run_notebook):
     r = run_notebook(f"{CH}/04_empirics.md", n_mc=50, seed=1, n_model_draws=10).results
+    assert len(r["paper_comparison"]) >= 6
+    assert {row["basis"] for row in r["paper_comparison"]} == {"synthetic"}
     assert r["synthetic"] is True
     assert set(r["theta_hat"]) == {"T1(1)", "T1(2)", "T1(3)", "T1(4)", "T2(1)", "T2(2)"}
     assert all(_finite(v) for v in r["theta_hat"].values())

@@ -223,7 +223,7 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None) -
                       demand, chi, res, welfare)
 
 
-def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: int = 200) -> LevelState:
+def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: int = 5000) -> LevelState:
     r"""Solve the level equilibrium for a small economy (paper Definition 1).
 
     Finds :math:`\ln p_r(k,o)` of the active types that zero the occupation-market
@@ -231,6 +231,9 @@ def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: 
     then polishes with Newton steps.  Meant for the small economies that check
     the hat algebra (a few hundred unknowns at most); use the hat solver for
     counterfactuals at the paper's size.
+
+    max_iter : int
+        Maximum number of residual evaluations.
 
     Returns
     -------
@@ -258,7 +261,7 @@ def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: 
         return st.residual[mask]
 
     t0 = time.perf_counter()
-    sol = root(fun, log_p[mask], method="hybr", options={"xtol": 1e-14, "maxfev": 200 * mask.sum()})
+    sol = root(fun, log_p[mask], method="hybr", options={"xtol": 1e-14, "maxfev": int(max_iter)})
     lp = log_p.copy()
     lp[mask] = sol.x
     st = evaluate_levels(f, lp, active=active)
