@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["BASES", "comparison_row", "comparison_status", "printed_decimals", "printed_tolerance"]
+__all__ = ["BASES", "comparison_row", "comparison_status", "decimals_in_text", "printed_decimals", "printed_tolerance"]
 
 BASES = ("recomputed", "synthetic", "reconstructed")
 
@@ -33,6 +33,16 @@ def printed_decimals(value) -> int:
         return max(len(frac.rstrip("0")) - int(exp), 0)
     frac = text.split(".")[1]
     return 0 if frac == "0" else len(frac)
+
+
+def decimals_in_text(text: str) -> int:
+    """Decimals of a number as transcribed (``"1.3760"`` -> 4, ``"85.90"`` -> 2, ``"12"`` -> 0).
+
+    Use this on the raw CSV text when the paper prints trailing zeros.
+    """
+    t = str(text).strip()
+    float(t)  # raises ValueError for non-numbers
+    return len(t.split(".")[1]) if "." in t and "e" not in t.lower() else printed_decimals(float(t))
 
 
 def printed_tolerance(decimals: int) -> float:

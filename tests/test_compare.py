@@ -1,7 +1,7 @@
 """Tests of lib.compare: the scoreboard's verdicts."""
 import pytest
 
-from lib.compare import comparison_row, comparison_status, printed_decimals, printed_tolerance
+from lib.compare import decimals_in_text, comparison_row, comparison_status, printed_decimals, printed_tolerance
 
 
 def test_printed_tolerance():
@@ -32,3 +32,8 @@ def test_row_validation():
 @pytest.mark.parametrize("value, decimals", [(-0.000635, 6), (2.47, 2), (12.0, 0), (-1.576, 3), (1e-05, 5), (0.1, 1)])
 def test_printed_decimals(value, decimals):
     assert printed_decimals(value) == decimals
+
+
+@pytest.mark.parametrize("text, decimals", [("1.3760", 4), ("85.90", 2), ("12", 0), ("-0.000635", 6)])
+def test_decimals_in_text(text, decimals):
+    assert decimals_in_text(text) == decimals

@@ -179,3 +179,11 @@ def test_nonconvergence_raises_with_residual(toy):
     with pytest.raises(ConvergenceError) as err:
         solve_hat(base, np.array([1.0, 1.0, 5.0]), **PAR, max_iter=2)
     assert err.value.iterations >= 1 and err.value.residual > 0
+
+
+@pytest.mark.parametrize("field,name", [("pi", "pi"), ("chi", "chi"), ("alpha", "alpha"), ("gamma", "gamma")])
+def test_shares_off_simplex_raise(toy, field, name):
+    f, st0, base = toy
+    bad = replace(base, **{field: getattr(base, field) * 1.2})
+    with pytest.raises(ValueError, match=name):
+        solve_hat(bad, np.ones(3), **PAR)

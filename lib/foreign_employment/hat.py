@@ -20,7 +20,7 @@ import numpy as np
 
 from ..fixed_point import ConvergenceError
 from ..newton_krylov import anderson_solve
-from ..validate import require_nonnegative, require_positive, require_shape
+from ..validate import require_nonnegative, require_positive, require_shape, require_shares
 from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
 from .levels import Fundamentals, LevelState, active_types, check_parameters
 
@@ -130,6 +130,10 @@ class BaseYear:
             raise ValueError("pi must be shares on the simplex: sum over origins m of pi[i, m, r] = 1")
         if np.max(np.abs(self.chi.sum(axis=1) - 1)) > 1e-9:
             raise ValueError("chi must be shares on the simplex over k")
+        require_shares("alpha", self.alpha, axis=1, meaning="final-demand shares")
+        require_shares("gamma", self.gamma, axis=1, meaning="occupation cost shares")
+        if np.max(np.abs(self.beta_l + self.beta_io.sum(axis=1) - 1)) > 1e-9:
+            raise ValueError("beta_l and beta_io must be shares: beta_l[r,i] + sum_j beta_io[r,j,i] = 1")
         return self
 
 
@@ -304,6 +308,7 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
         With the residual and iteration count, if the tolerance is not met.
     """
     eta, zeta, xi, _ = check_parameters(eta, zeta, xi)
+    base.validate()
     R, J, O, G = base.dims
     L_hat = np.asarray(require_nonnegative("L_hat", np.asarray(L_hat, dtype=float),
                                            meaning="change in worker masses"), dtype=float)
