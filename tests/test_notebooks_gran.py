@@ -73,6 +73,7 @@ def test_05_spatial_interface(run_notebook):
             assert _finite(r[conduct][key]), (conduct, key)
         assert r[conduct]["elasticity_smallest"] > 0 and r[conduct]["productivity_gap_largest_vs_smallest"] > 0
     assert r["baseline_max_log_error"] < 1e-10
+    assert len(r["paper_comparison"]) == 10  # five headline numbers x two conducts
 
 
 @pytest.mark.notebook
