@@ -27,6 +27,8 @@ def test_model_notebook(run_notebook):
 def test_calibration_notebook(run_notebook):
     res = run_notebook("migration_mnc/02_calibration.md", n_xi=3).results
     assert res["calibration_residual"] < 1e-8
+    assert len(res["paper_comparison"]) == 7
+    assert all(abs(r["book"] / r["paper"] - 1) < 0.01 for r in res["paper_comparison"])
     assert abs(res["calibrated"]["alpha"] - 0.7) < 1e-3
     assert abs(res["calibrated"]["tau_12"] - 1.1896) < 1e-3
     assert abs(res["emig_L_US_to_CA_implied"] - 0.00102) < 2e-5
