@@ -101,13 +101,14 @@ def comparison_status(row: dict) -> str:
     -------
     str
         ``"reproduced to printed digits"`` if ``|book - paper|`` is within half a unit of the last
-        printed decimal (plus a 1e-9 allowance for binary rounding); otherwise
-        ``"not reproducible: confidential data"`` for synthetic rows and
-        ``"differs (see note)"`` for the others.
+        printed decimal (plus a 1e-9 allowance for binary rounding), ``"differs (see note)"``
+        otherwise; synthetic rows are always ``"not reproducible: confidential data"``, since a
+        synthetic estimate close to the paper only shows that the synthetic truth was set there.
     """
+    if row.get("basis") == "synthetic":
+        # a synthetic stand-in can sit close to the paper only because its truth was set there
+        return "not reproducible: confidential data"
     diff = abs(float(row["book"]) - float(row["paper"]))
     if diff <= printed_tolerance(row["decimals"]) + 1e-9:
         return "reproduced to printed digits"
-    if row.get("basis") == "synthetic":
-        return "not reproducible: confidential data"
     return "differs (see note)"

@@ -15,7 +15,7 @@ def test_printed_tolerance():
     (1.2346, "recomputed", "differs (see note)"),
     (1.2346, "reconstructed", "differs (see note)"),
     (0.9, "synthetic", "not reproducible: confidential data"),
-    (1.234, "synthetic", "reproduced to printed digits"),
+    (1.234, "synthetic", "not reproducible: confidential data"),
 ])
 def test_status(book, basis, status):
     row = comparison_row("x", 1.234, book, 3, "Table 1, p. 2", basis)

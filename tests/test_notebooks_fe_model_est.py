@@ -28,6 +28,7 @@ def test_model_notebook_small(run_notebook):
     assert res["io_uniform_shock_error"] < 1e-12
     assert res["occupation_price_autarky"] == pytest.approx(1.0)
     assert res["bill_shares_sum"] == pytest.approx(1.0)
+    assert isinstance(res.get("paper_comparison"), list)
 
 
 @pytest.mark.notebook
@@ -44,6 +45,8 @@ def test_estimation_notebook_small(run_notebook):
     assert res["xi"] == pytest.approx(12.3, abs=5 * res["xi_se"])
     assert res["paper"]["eta_iv"] == pytest.approx(0.644)
     assert res["paper"]["xi_slope"] == pytest.approx(-0.0815)
+    assert isinstance(res.get("paper_comparison"), list) and res["paper_comparison"] and all(
+        {"quantity", "paper", "book", "decimals", "source", "basis"} <= set(row) for row in res["paper_comparison"])
 
 
 @pytest.mark.notebook

@@ -25,6 +25,8 @@ def test_estimation_notebook_small(run_notebook):
     assert all(math.isfinite(v) for v in r["ratio_beta3_beta1_hat"].values())
     assert r["n_panels"] == 2
     assert len(res.figures) >= 3
+    assert isinstance(r.get("paper_comparison"), list) and r["paper_comparison"] and all(
+        {"quantity", "paper", "book", "decimals", "source", "basis"} <= set(row) for row in r["paper_comparison"])
 
 
 @pytest.mark.notebook

@@ -19,6 +19,8 @@ def test_facts_notebook_small(run_notebook):
         assert 0.5 <= r["coverage"][k] <= 1.0
         assert abs(r["synthetic_beta1"][k] - r["dgp_beta1"][k]) < 0.05
     assert len(res.figures) >= 3
+    assert isinstance(r.get("paper_comparison"), list) and r["paper_comparison"] and all(
+        {"quantity", "paper", "book", "decimals", "source", "basis"} <= set(row) for row in r["paper_comparison"])
 
 
 @pytest.mark.notebook
