@@ -288,7 +288,7 @@ def _spatial(tau_w=0.0, tau_pi=0.0, n_pop=None, m_scale=1.0):
         "np.interp (ConductCurves.at) returns wrong values")),
     pytest.param(lambda: gran_sp.conduct_curves(**GP, n_grid=1), "n_grid", marks=xfail(
         "granular.spatial.conduct_curves(n_grid=1 or 0) silently returns a one-point or empty table")),
-    pytest.param(lambda: _spatial(n_pop=5), "population|shape", marks=xfail(
+    pytest.param(lambda: _spatial(n_pop=5), "population", marks=xfail(
         "granular.spatial.solve_spatial_hat with population and m of different lengths raises numpy's "
         "'operands could not be broadcast', which names neither array")),
     pytest.param(lambda: _spatial(tau_pi=-1.0), "tau_pi", marks=xfail(
@@ -517,7 +517,7 @@ def _drop(prefix):
 
 
 def test_data_copy_fixture_really_redirects(data_copy):
-    data_copy("migration_mnc/table3.csv", _replace("tau_12,", "tau_12,"))  # identical copy
+    data_copy("migration_mnc/table3.csv", lambda lines: lines)  # identical copy
     assert mig_model.table3_parameters().tau[0, 1] == pytest.approx(1.1896)
     data_copy("migration_mnc/table3.csv", lambda L: [ln.replace(",1.1896,", ",1.2500,") for ln in L])
     assert mig_model.table3_parameters().tau[0, 1] == pytest.approx(1.25)

@@ -89,3 +89,11 @@ def test_small_base_and_seed_determinism():
 def test_bad_inputs_raise(kw, name):
     with pytest.raises(ValueError, match=name):
         synthetic_fundamentals(**kw)
+
+
+def test_autarky_native_price_rises_with_foreign_bill_share(full):
+    """Digest §9.8: under autarky, log p_hat(D, o) rises with the base foreign bill share chi(F, o)."""
+    sol = solve_hat(full.base, cf.removal_shock(GROUPS, "all"), **PAR)
+    x = full.base.chi[:, 1, :].ravel()
+    y = sol.x[:, 0, :].ravel()
+    assert np.corrcoef(x, y)[0, 1] > 0.8

@@ -1,0 +1,322 @@
+"""Robustness sweep of every chapter's main solver (issue 7, item 2, first half).
+
+For each chapter, hypothesis draws *admissible* parameter vectors around the chapter's defaults
+and every case must end in one of two ways:
+
+* **solved**: the solver reports convergence, its residual is below the tolerance, an
+  independent re-evaluation of the equilibrium conditions through other public functions agrees,
+  and every output is finite (never NaN); or
+* **raised** the module's documented error: its convergence error (``lib.fixed_point.ConvergenceError``
+  or the ``RuntimeError`` the module documents) for non-convergence, or a ``ValueError`` whose
+  message is one the module documents for a jointly infeasible point (for example the granular
+  model's stability condition ``eps < 1 - eta``).
+
+Anything else -- a NaN, an unconverged result returned silently, an undocumented exception
+type, an unrelated ``ValueError`` from numpy/scipy -- fails the test.  Each test prints
+``robustness <chapter>: N cases, S solved, R raised`` straight to the terminal (so it shows
+under ``pytest -q`` too) and stores the counts with ``record_property`` (JUnit XML).
+
+Hypothesis runs derandomised (a fixed example sequence per test), so ``make test`` is
+reproducible; raise ``ROBUSTNESS_EXAMPLES`` (environment) to explore more cases.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib.fixed_point import ConvergenceError
+
+SCALE = float(os.environ.get("ROBUSTNESS_EXAMPLES", "1"))  # multiplies every max_examples
+
+
+def sweep_settings(n: int):
+    return settings(max_examples=max(1, int(n * SCALE)), deadline=None, derandomize=SCALE == 1,
+                    database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class Tally:
+    """Count the cases of one sweep and their outcomes."""
+
+    def __init__(self, chapter: str):
+        self.chapter = chapter
+        self.solved = 0
+        self.raised = Counter()
+        self.messages = Counter()  # distinct error messages (first 60 characters), for the report
+
+    @property
+    def n(self) -> int:
+        return self.solved + sum(self.raised.values())
+
+    def outcome(self, fn, allowed: dict):
+        """Run ``fn()``; count it as solved, or as raised if the exception is documented.
+
+        ``allowed`` maps an exception class to a regex its message must match.  Any other
+        exception propagates and fails the test (hypothesis then shrinks the case).
+        """
+        try:
+            fn()
+        except tuple(allowed) as err:
+            for cls, pattern in allowed.items():
+                if isinstance(err, cls) and re.search(pattern, str(err)):
+                    self.raised[type(err).__name__] += 1
+                    self.messages[re.sub(r"[-+]?\d[\d.]*(e[-+]?\d+)?", "#", str(err))[:70]] += 1
+                    return "raised"
+            raise
+        self.solved += 1
+        return "solved"
+
+    def report(self, capsys, record_property):
+        line = (f"robustness {self.chapter}: {self.n} cases, {self.solved} solved, "
+                f"{sum(self.raised.values())} raised"
+                + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(self.raised.items()))})" if self.raised else ""))
+        with capsys.disabled():
+            print("\n" + line)
+            if os.environ.get("ROBUSTNESS_VERBOSE"):
+                for msg, count in self.messages.most_common():
+                    print(f"    {count} x {msg}")
+        record_property(f"robustness_{self.chapter}_cases", self.n)
+        record_property(f"robustness_{self.chapter}_solved", self.solved)
+        record_property(f"robustness_{self.chapter}_raised", sum(self.raised.values()))
+        assert self.n > 0 and self.solved > 0, line
+
+
+def all_finite(*arrays) -> bool:
+    return all(np.all(np.isfinite(np.asarray(a, dtype=float))) for a in arrays)
+
+
+# ---------------------------------------------------------------------------------------------
+# offshoring: extended-model wage solver, vectorised sweep and equilibrium objects
+# ---------------------------------------------------------------------------------------------
+from lib import offshoring as off  # noqa: E402
+
+OFF_ALLOWED = {
+    # solve_extended's documented ValueErrors (Raises section) and its residual-check RuntimeError
+    ValueError: r"no equilibrium with w > 0 at alpha = 1|equilibrium unskilled wage is below 1e-300",
+    RuntimeError: r"residual .* after \d+ (iterations|bisections)",
+}
+
+off_params = st.builds(
+    lambda sigma, k_ratio, f, H, l_ratio, E: dict(sigma=sigma, k=(sigma - 1.0) * k_ratio, f=f, H_bar=H,
+                                                  L_bar=H * l_ratio, E_bar=E),
+    sigma=st.floats(1.5, 8.0), k_ratio=st.floats(1.02, 3.0), f=st.floats(0.01, 1.0),
+    H=st.floats(20.0, 500.0), l_ratio=st.floats(0.3, 0.995), E=st.floats(100.0, 20000.0))
+
+
+def test_offshoring_extended_solver_robust(capsys, record_property):
+    tally = Tally("offshoring")
+
+    @sweep_settings(40)
+    @given(kw=off_params, alpha=st.one_of(st.floats(0.05, 0.999), st.just(1.0)),
+           lo=st.floats(0.2, 0.6), hi=st.floats(0.7, 0.995))
+    def check(kw, alpha, lo, hi):
+        p = off.Params(**kw)  # admissible by construction: no ValueError here
+
+        def solve():
+            s = off.solve_extended(alpha, p)
+            assert s.converged and s.residual < 1e-9, s
+            assert all_finite(s.v, s.w) and s.v > 0 and s.w > 0
+            if alpha < 1.0:
+                # independent check with other public functions: (22a) v = v(w) and W(w) = 0
+                assert abs(off.extended_v_of_w(s.w, alpha, p) / s.v - 1) < 1e-7
+                gamma = p.L_bar / (alpha * p.rho * p.E_bar)
+                assert abs(off.extended_excess_demand(s.w, alpha, p)) < 1e-7 * gamma
+            eq = off.equilibrium(alpha, p)
+            assert all_finite(*[v for v in eq.values() if not isinstance(v, bool)]), eq
+            # the vectorised sweep used for Figure 3
+            grid = np.linspace(lo, hi, 7)
+            v, w, res = off.solve_extended_path(grid, p)
+            assert res < 1e-9 and all_finite(v, w) and np.all(v > 0) and np.all(w > 0)
+
+        tally.outcome(solve, OFF_ALLOWED)
+
+    check()
+    tally.report(capsys, record_property)
+
+
+# ---------------------------------------------------------------------------------------------
+# migration_mnc: the nine-unknown equilibrium solver, all four regimes
+# ---------------------------------------------------------------------------------------------
+from lib.migration_mnc import model as mig_model  # noqa: E402
+from lib.migration_mnc import solver as mig_solver  # noqa: E402
+
+MIG_ALLOWED = {ConvergenceError: r"not found: max \|log residual\|"}
+
+
+def _wang(d):
+    base = mig_model.WangParameters()
+    return base.with_changes(
+        sigma=d["sigma"], kappa=(d["sigma"] - 1.0) * d["kappa_ratio"], rho=d["rho"], gamma=d["gamma"],
+        Gamma=d["Gamma"], alpha=d["alpha"], fI=d["fI"], delta=d["delta"],
+        H=base.H * np.array(d["H_scale"]), L=base.L * np.array(d["L_scale"]),
+        tau=np.array([[1.0, d["tau"][0]], [d["tau"][1], 1.0]]),
+        t=np.array([[1.0, d["t"][0]], [d["t"][1], 1.0]]),
+        xi=np.array([[1.0, d["xi"][0]], [d["xi"][1], 1.0]]),
+        zeta=np.array([[1.0, d["zeta"][0]], [d["zeta"][1], 1.0]]))
+
+
+pair = lambda lo, hi: st.tuples(st.floats(lo, hi), st.floats(lo, hi))  # noqa: E731
+wang_params = st.fixed_dictionaries(dict(
+    sigma=st.floats(2.2, 3.5), kappa_ratio=st.floats(1.02, 1.5), rho=st.floats(1.3, 3.5),
+    gamma=st.floats(8.0, 60.0), Gamma=st.floats(4.0, 25.0), alpha=st.floats(0.5, 0.85),
+    fI=st.floats(50.0, 120.0), delta=st.floats(0.04, 0.12),
+    H_scale=pair(0.8, 1.25), L_scale=pair(0.8, 1.25), tau=pair(1.0, 1.6), t=pair(1.2, 2.0),
+    xi=pair(0.6, 1.0), zeta=pair(0.6, 1.0)))
+
+
+def test_migration_equilibrium_solver_robust(capsys, record_property):
+    tally = Tally("migration_mnc")
+
+    @sweep_settings(30)
+    @given(d=wang_params, regime_key=st.sampled_from(sorted(mig_model.REGIMES)),
+           m2=st.floats(0.3, 0.9))
+    def check(d, regime_key, m2):
+        par = _wang(d)
+        regime = mig_model.REGIMES[regime_key]
+        fix_M2 = None if regime.mnc else m2
+
+        def solve():
+            res = mig_solver.solve_equilibrium(par, regime, fix_M2=fix_M2)
+            assert res.converged and res.residual < 1e-10, res.residual
+            # independent re-evaluation of the log residuals at the returned unknowns
+            mask = mig_solver.active_unknowns(regime, fix_M2 is not None)
+            r = mig_solver.residuals(res.x[mask], res.x, mask, par, regime)
+            assert np.max(np.abs(r)) < 1e-9
+            o = res.objects
+            assert all_finite(res.x, o.s, o.u, o.M, o.P, o.R, o.H_demand, o.L_demand, o.phibar, o.chi)
+            assert np.all(o.M > 0) and np.all(o.P > 0)
+            # labour markets clear by country of birth
+            np.testing.assert_allclose(o.H_demand.sum(axis=(0, 1)), par.H, rtol=1e-8)
+            np.testing.assert_allclose(o.L_demand.sum(axis=(0, 1)), par.L, rtol=1e-8)
+
+        tally.outcome(solve, MIG_ALLOWED)
+
+    check()
+    tally.report(capsys, record_property)
+
+
+# ---------------------------------------------------------------------------------------------
+# granular: HHI quadrature, wage elasticity and the spatial equilibrium in hats
+# ---------------------------------------------------------------------------------------------
+from lib.granular import hhi as gran_hhi  # noqa: E402
+from lib.granular import quantitative as gran_q  # noqa: E402
+from lib.granular import spatial as gran_sp  # noqa: E402
+
+GRAN_ALLOWED = {
+    ValueError: r"stable",  # Prop. 1 / App. A stability: eps < 1 - eta (wage_elasticity, conduct_curves)
+    ConvergenceError: r"did not converge|non-finite",
+}
+
+gran_params = st.fixed_dictionaries(dict(
+    eta=st.floats(0.05, 0.5), tail=st.floats(1.05, 3.0), kappa=st.floats(0.5, 6.0), nu=st.floats(0.5, 6.0),
+    sigma2_N=st.floats(0.0, 0.5), sigma2_S=st.floats(0.0, 0.05)))
+
+
+def test_granular_solvers_robust(capsys, record_property):
+    tally = Tally("granular")
+    m_grid = np.geomspace(1e-3, 1e3, 25)
+
+    @sweep_settings(30)
+    @given(d=gran_params, theta=st.floats(1.0, 8.0), n_zones=st.integers(3, 15),
+           tau_w=st.floats(-0.1, 0.1), tau_pi=st.floats(-0.1, 0.1), seed=st.integers(0, 2**16))
+    def check(d, theta, n_zones, tau_w, tau_pi, seed):
+        eta = d["eta"]
+        P = dict(eta=eta, lam=d["tail"] / eta, kappa=d["kappa"], nu=d["nu"],
+                 sigma2_N=d["sigma2_N"], sigma2_S=d["sigma2_S"])
+
+        def solve():
+            # HHI (paper Lemma 4, eq. 11): in (0, 1], decreasing in m, 1 at m = 0
+            H = gran_hhi.weighted_hhi(np.r_[0.0, m_grid], d["tail"])
+            assert all_finite(H) and abs(H[0] - 1) < 1e-6 and np.all(np.diff(H) <= 1e-12) and np.all(H > 0)
+            # wage-size elasticity (Prop. 1) at the productivity elasticity of Sec. 3.2
+            eps = gran_q.productivity_elasticity_perfect(m_grid, **P)
+            wel = gran_q.wage_elasticity(eps, eta)
+            assert all_finite(eps, wel)  # the sign depends on kappa vs nu (Sec. 3.2), so only finiteness
+            # spatial equilibrium in hats with random small subsidies
+            curves = gran_sp.conduct_curves(**P, n_grid=60)
+            zones = gran_sp.synthetic_zones(n_zones=n_zones)
+            rng = np.random.default_rng(seed)
+            tw = tau_w * rng.uniform(0, 1, n_zones)
+            tp = tau_pi * rng.uniform(0, 1, n_zones)
+            sol = gran_sp.solve_spatial_hat(curves, zones["population"], zones["m"], theta, tw, tp)
+            assert sol.converged and sol.residual <= 1e-12
+            assert all_finite(sol.population, sol.m, sol.wage_hat) and np.all(sol.m > 0)
+            np.testing.assert_allclose(sol.population.sum(), zones["population"].sum(), rtol=1e-10)
+            # independent check of free entry at the solution
+            m_check = gran_sp.entry_given_population(curves, zones["m"], sol.population / zones["population"], tp)
+            np.testing.assert_allclose(m_check, sol.m, rtol=1e-8)
+
+        tally.outcome(solve, GRAN_ALLOWED)
+
+    check()
+    tally.report(capsys, record_property)
+
+
+# ---------------------------------------------------------------------------------------------
+# foreign_employment: the hat-algebra solver on a small synthetic base year
+# ---------------------------------------------------------------------------------------------
+from lib.foreign_employment import base_year as fe_by  # noqa: E402
+from lib.foreign_employment import hat as fe_hat  # noqa: E402
+
+FE_ALLOWED = {ConvergenceError: r"residual .* > tol"}
+FE_REGIONS = 6
+
+
+@pytest.fixture(scope="module")
+def fe_base():
+    return fe_by.make_synthetic_base(n_regions=FE_REGIONS).base
+
+
+def test_foreign_employment_hat_solver_robust(fe_base, capsys, record_property):
+    tally = Tally("foreign_employment")
+    base = fe_base
+    native = np.asarray(base.group_k) == 0
+    n_nat, n_for = int(native.sum()), int((~native).sum())
+
+    @sweep_settings(25)
+    @given(eta=st.floats(0.2, 3.0), zeta=st.floats(1.3, 6.0), xi=st.floats(1.5, 30.0),
+           nat=st.lists(st.floats(0.8, 1.25), min_size=n_nat, max_size=n_nat),
+           fgn=st.lists(st.one_of(st.just(0.0), st.floats(0.0, 3.0)), min_size=n_for, max_size=n_for))
+    def check(eta, zeta, xi, nat, fgn):
+        L_hat = np.empty(len(native))
+        L_hat[native] = nat
+        L_hat[~native] = fgn
+        tol = 1e-10
+
+        def solve():
+            sol = fe_hat.solve_hat(base, L_hat, eta=eta, zeta=zeta, xi=xi, tol=tol)
+            assert sol.converged and sol.residual <= 10 * tol, sol.residual
+            assert all_finite(sol.w_hat, sol.P_hat, sol.U_hat, sol.L_new, sol.Y_new, sol.X_new, sol.pi_new,
+                              sol.E_new, sol.VA_new, sol.p_occ_hat)
+            # worker masses add up; trade shares stay on the simplex
+            np.testing.assert_allclose(sol.L_new.sum(axis=(0, 2)), base.L_g * L_hat, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(sol.pi_new.sum(axis=1), 1.0, atol=1e-9)
+            # independent re-evaluation of (H1)-(H16) at the returned prices
+            again = fe_hat.evaluate_hat(base, sol.x, L_hat, eta=eta, zeta=zeta, xi=xi)
+            assert again.residual <= 10 * tol
+
+        tally.outcome(solve, FE_ALLOWED)
+
+    check()
+    tally.report(capsys, record_property)
+
+
+@pytest.mark.parametrize("n_regions", [
+    pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=(
+        "DEFECT: foreign_employment.base_year.make_synthetic_base(n_regions=2) is admissible ([2, 1000]) but "
+        "its calibration raises 'B_hat must be positive' (no prefecture outside the quoted top three)"))),
+    pytest.param(3, marks=pytest.mark.xfail(strict=True, reason=(
+        "DEFECT: foreign_employment.base_year.make_synthetic_base(n_regions=3) is admissible ([2, 1000]) but "
+        "its calibration raises 'B_hat must be positive' (no prefecture outside the quoted top three)"))),
+    4, 5,
+])
+def test_foreign_employment_small_bases_are_exact(n_regions):
+    """Every admissible size of the synthetic base (``n_regions`` in [2, 1000]) calibrates to an exact equilibrium."""
+    sb = fe_by.make_synthetic_base(n_regions=n_regions)
+    assert max(sb.hat_residual, sb.level_residual) < 1e-10
+    assert sb.base.dims[0] == n_regions
