@@ -111,7 +111,7 @@ off_params = st.builds(
 def test_offshoring_extended_solver_robust(capsys, record_property):
     tally = Tally("offshoring")
 
-    @sweep_settings(40)
+    @sweep_settings(150)
     @given(kw=off_params, alpha=st.one_of(st.floats(0.05, 0.999), st.just(1.0)),
            lo=st.floats(0.2, 0.6), hi=st.floats(0.7, 0.995))
     def check(kw, alpha, lo, hi):
@@ -172,7 +172,7 @@ wang_params = st.fixed_dictionaries(dict(
 def test_migration_equilibrium_solver_robust(capsys, record_property):
     tally = Tally("migration_mnc")
 
-    @sweep_settings(30)
+    @sweep_settings(100)
     @given(d=wang_params, regime_key=st.sampled_from(sorted(mig_model.REGIMES)),
            m2=st.floats(0.3, 0.9))
     def check(d, regime_key, m2):
@@ -221,7 +221,7 @@ def test_granular_solvers_robust(capsys, record_property):
     tally = Tally("granular")
     m_grid = np.geomspace(1e-3, 1e3, 25)
 
-    @sweep_settings(30)
+    @sweep_settings(40)
     @given(d=gran_params, theta=st.floats(1.0, 8.0), n_zones=st.integers(3, 15),
            tau_w=st.floats(-0.1, 0.1), tau_pi=st.floats(-0.1, 0.1), seed=st.integers(0, 2**16))
     def check(d, theta, n_zones, tau_w, tau_pi, seed):
@@ -278,7 +278,7 @@ def test_foreign_employment_hat_solver_robust(fe_base, capsys, record_property):
     native = np.asarray(base.group_k) == 0
     n_nat, n_for = int(native.sum()), int((~native).sum())
 
-    @sweep_settings(25)
+    @sweep_settings(50)
     @given(eta=st.floats(0.2, 3.0), zeta=st.floats(1.3, 6.0), xi=st.floats(1.5, 30.0),
            nat=st.lists(st.floats(0.8, 1.25), min_size=n_nat, max_size=n_nat),
            fgn=st.lists(st.one_of(st.just(0.0), st.floats(0.0, 3.0)), min_size=n_for, max_size=n_for))
