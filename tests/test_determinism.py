@@ -1,11 +1,17 @@
-"""Determinism: running a results notebook twice gives the same ``results.json`` (issue 7, item 4).
+"""Determinism: running a results notebook twice gives the same results (issue 7, item 4).
 
 Each chapter's results notebook (and the book's worked example ``how_to_read.md``) is rerun
 twice through the ``run_notebook`` fixture at the small, fast parameters its own notebook tests
-use.  The two ``results.json`` must be identical -- same keys, same values to the last bit --
-once wall-clock timings (keys such as ``solve_seconds``) are removed.  Everything random in the
-book is drawn from a documented seed, so any difference is a bug (an unseeded generator, a
-dict/set ordering leak, a warm start carried between runs, ...).
+use.  Two things must be identical between the runs:
+
+* ``results.json`` -- same keys, same values to the last bit -- once wall-clock timings (keys
+  such as ``solve_seconds``) are removed;
+* every value the notebook glues into its prose (myst-nb ``glue``, stored in the executed
+  notebook), except glue keys that name a timing (``off-c-sweep-s``, ``fe-aut-seconds``, ...).
+  Object addresses (``at 0x7f...``) and pandas Styler ids are masked before comparing.
+
+Everything random in the book is drawn from a documented seed, so any difference is a bug (an
+unseeded generator, a dict/set ordering leak, a warm start carried between runs, ...).
 """
 from __future__ import annotations
 
@@ -17,6 +23,11 @@ import pytest
 
 #: key names that hold wall-clock measurements and may differ between runs
 TIMING_KEY = re.compile(r"(^|_)(seconds|secs|sec|time|timing|timings|wall|wallclock|elapsed|ms)$", re.IGNORECASE)
+#: glue keys that hold wall-clock measurements (``off-c-sweep-s``, ``mig-c-solve-ms``, ``fe-aut-seconds``)
+TIMING_GLUE = re.compile(r"(^|[-_])(ms|sec|secs|seconds|time|timing|wall|elapsed)$"
+                         r"|(^|[-_])(solve|sweep|run|build|total)-s$", re.IGNORECASE)
+#: run-specific text inside glued objects: memory addresses and pandas Styler table ids
+VOLATILE = [(re.compile(r"\b0x[0-9a-f]+\b"), "0x#"), (re.compile(r"\bT_[0-9a-f]{5}(?=[_\s\"'])"), "T_#")]
 
 #: (notebook relative to chapters/, small parameters); the values are those of the chapters'
 #: own tests/test_notebooks_*.py, so each run takes a few seconds.
@@ -65,6 +76,27 @@ def differences(a, b, path=""):
     return []
 
 
+def glued_values(notebook_path) -> dict:
+    """``{glue key: {mime type: text}}`` from an executed notebook (myst-nb/scrapbook glue outputs)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is None:
+                continue
+            data = {}
+            for mime, text in output.get("data", {}).items():
+                text = text if isinstance(text, str) else json.dumps(text, sort_keys=True)
+                for pattern, repl in VOLATILE:
+                    text = pattern.sub(repl, text)
+                data[mime] = text
+            out[name] = data
+    return out
+
+
 def test_helpers_detect_a_difference_and_drop_only_timings():
     removed = []
     a = strip_timings({"solve_seconds": 1.0, "x": [1.0, {"sweep_seconds": 2.0, "y": 2}],
@@ -76,6 +108,10 @@ def test_helpers_detect_a_difference_and_drop_only_timings():
     assert differences({"v": [1, 2]}, {"v": [1]}) and differences({"v": 1}, {"w": 1})
     assert differences({"v": 1}, {"v": 1.0})  # an int turning into a float is a change
     assert differences(math.nan, math.nan)
+    assert all(TIMING_GLUE.search(k) for k in ("off-c-sweep-s", "mig-c-solve-ms", "fe-aut-seconds",
+                                                "fe-aut-scen-seconds"))
+    assert not any(TIMING_GLUE.search(k) for k in ("off-c-w-peak", "gran-05-gap-cournot", "htr-gap",
+                                                    "fe-aut-gdp-s", "mig-c-bi-H", "fe-aut-iters"))
 
 
 @pytest.mark.notebook
@@ -95,3 +131,13 @@ def test_results_identical_across_two_runs(run_notebook, notebook, params):
     print(f"determinism {notebook}: {len(json.dumps(a))} characters of results compared, "
           f"timing keys ignored: {removed or 'none'}, differences: {len(diff)}")
     assert not diff, f"{notebook}: two runs differ at {len(diff)} place(s): " + "; ".join(diff[:10])
+
+    # the numbers glued into the prose
+    g1, g2 = glued_values(first.notebook_path), glued_values(second.notebook_path)
+    assert g1, f"{notebook}: no glued values found in the executed notebook"
+    timing = sorted(k for k in set(g1) | set(g2) if TIMING_GLUE.search(k))
+    glue_diff = differences({k: v for k, v in g1.items() if k not in timing},
+                            {k: v for k, v in g2.items() if k not in timing})
+    print(f"determinism {notebook}: {len(g1)} glued values compared, timing glue ignored: "
+          f"{timing or 'none'}, differences: {len(glue_diff)}")
+    assert not glue_diff, f"{notebook}: glued values differ: " + "; ".join(d[:200] for d in glue_diff[:10])
