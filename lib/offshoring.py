@@ -67,8 +67,8 @@ class Params:
     Raises
     ------
     ValueError
-        Naming the violated condition (``sigma <= 1``, ``k <= sigma - 1``,
-        ``L_bar >= H_bar``, non-positive endowments).
+        Naming the violated condition (``sigma <= 1``, ``k <= sigma - 1``, ``sigma`` or ``k``
+        not finite, ``L_bar >= H_bar``, non-positive or non-finite endowments).
     """
 
     k: float = 3.4
@@ -81,8 +81,11 @@ class Params:
 
     def __post_init__(self):
         require_greater("sigma", self.sigma, 1.0, "1", meaning="elasticity of substitution")
+        require_in_range("sigma", self.sigma, 1.0, math.inf, meaning="elasticity of substitution (finite)")
         require_greater("k", self.k, self.sigma - 1.0, "sigma - 1",
                         meaning="Pareto shape; k > sigma - 1 for finite average revenue")
+        require_in_range("k", self.k, self.sigma - 1.0, math.inf,
+                         meaning="Pareto shape (finite; k = inf makes beta and phi_tilde_factor NaN)")
         for name in ("f", "H_bar", "L_bar", "E_bar", "M_bar"):
             require_positive(name, getattr(self, name))
         if not self.L_bar < self.H_bar:
@@ -560,7 +563,19 @@ def firm_outcomes(phi, v, w, alpha, p: Params, model: str = "extended") -> dict:
     """Firm-level price, output, revenue and input demands at productivity ``phi`` (eqs. (1), (4)/(19), (18)).
 
     Uses ``M`` and ``P`` from the cutoff (11); for the quadrature checks of eqs. (12), (13), (20), (21).
+
+    Raises
+    ------
+    ValueError
+        If ``phi``, ``v`` or ``w`` is not positive and finite, ``alpha`` is outside ``(0, 1]``,
+        or ``model`` is not ``"baseline"`` or ``"extended"``.
     """
+    if model not in ("baseline", "extended"):
+        raise ValueError(f"model must be 'baseline' or 'extended'; got {model!r}")
+    require_positive("phi", phi, meaning="firm productivity")
+    require_positive("v", v, meaning="skilled wage")
+    require_positive("w", w, meaning="unskilled wage")
+    _alpha_array(alpha)
     phi = np.asarray(phi, dtype=float)
     phi_min = cutoff_productivity(v, p)
     M = active_firms(phi_min, p)
@@ -595,6 +610,15 @@ def _ext_derivative_fn(which: str, p: Params):
     return fn
 
 
+def _require_scan_size(n_scan) -> int:
+    """Check that a scan grid size is an integer >= 2 (a sign change needs two points); return it."""
+    if isinstance(n_scan, (bool, np.bool_)) or not float(require_in_range(
+            "n_scan", n_scan, 2, math.inf, low_inclusive=True,
+            meaning="number of scan grid points (at least 2)")).is_integer():
+        raise ValueError(f"n_scan = {n_scan!r} must be an integer >= 2 (number of scan grid points)")
+    return int(n_scan)
+
+
 def turning_points(p: Params, alpha_lo: float = 0.52, alpha_hi: float = 0.99, n_scan: int = 200) -> dict:
     """Turning points of ``w``, ``v``, ``v/w`` and ``U`` in alpha for the extended model.
 
@@ -605,9 +629,16 @@ def turning_points(p: Params, alpha_lo: float = 0.52, alpha_hi: float = 0.99, n_
     -------
     dict mapping ``"w", "v", "ratio", "U"`` to a list of alphas where the derivative changes sign
     (each list may be empty).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha_lo`` is outside ``(0, 1)``, ``alpha_hi`` outside ``(alpha_lo, 1)``, or
+        ``n_scan`` is not an integer of at least 2 (the scan needs two grid points to see a sign change).
     """
     require_in_range("alpha_lo", alpha_lo, 0.0, 1.0)
     require_in_range("alpha_hi", alpha_hi, alpha_lo, 1.0)
+    n_scan = _require_scan_size(n_scan)
     grid = np.linspace(alpha_lo, alpha_hi, n_scan)
     v, w, _ = solve_extended_path(grid, p)
     dv, dw, dlnU, dlr = _ext_derivs_vec(grid, v, w, p)
@@ -627,7 +658,13 @@ def band_where(fn, alpha_lo: float, alpha_hi: float, n_scan: int = 400):
 
     ``fn`` must be vectorised for the scan.  Returns ``(lo, hi)`` of the first connected
     positive set, or ``None`` if ``fn <= 0`` on the whole grid.
+
+    Raises
+    ------
+    ValueError
+        If ``n_scan`` is not an integer of at least 2.
     """
+    n_scan = _require_scan_size(n_scan)
     grid = np.linspace(alpha_lo, alpha_hi, n_scan)
     vals = fn(grid)
     pos = vals > 0
@@ -811,9 +848,21 @@ def model_panel(p: Params, seed: int = 0, n_ind: int = 13, years=(2001, 2017), a
     Returns
     -------
     pandas.DataFrame with ``ind, year, alpha, zeta, alpha_x_zeta, lnprem, lnprem_model``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_ind`` is outside ``[4, 10000]``, ``noise_sd`` is not positive, or ``alpha0_range``
+        is not a pair ``(lo, hi)`` with ``0 < lo < hi <= 1``.
     """
     require_in_range("n_ind", n_ind, 4, 10_000, low_inclusive=True, high_inclusive=True)
     require_positive("noise_sd", noise_sd)
+    if np.shape(alpha0_range) != (2,):
+        raise ValueError(f"alpha0_range = {alpha0_range!r} must be a pair (lo, hi) with 0 < lo < hi <= 1")
+    require_in_range("alpha0_range[0]", alpha0_range[0], 0.0, 1.0,
+                     meaning="lower end of alpha0_range, the initial Northern share")
+    require_in_range("alpha0_range[1]", alpha0_range[1], float(alpha0_range[0]), 1.0, high_inclusive=True,
+                     meaning="upper end of alpha0_range; must exceed its lower end")
     rng = np.random.default_rng(seed)
     y0, y1 = int(years[0]), int(years[1])
     T = y1 - y0 + 1

@@ -36,11 +36,15 @@ def read_table(relpath: str, required_columns=(), *, numeric_columns=(), comment
     Raises
     ------
     ValueError
-        If ``source`` or a required column is missing, or a numeric column has
-        non-numeric or missing entries.
+        If the file is empty or malformed (e.g. a row with too many fields; the
+        message names the file), ``source`` or a required column is missing, or
+        a numeric column has non-numeric or missing entries.
     """
     p = Path(relpath) if Path(relpath).is_absolute() else data_path(*Path(relpath).parts)
-    df = pd.read_csv(p, comment=comment)
+    try:
+        df = pd.read_csv(p, comment=comment)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ValueError(f"{p.name}: {err}") from err
     missing = [c for c in ("source", *required_columns) if c not in df.columns]
     if missing:
         raise ValueError(f"{p.name} is missing column(s) {missing}; it has {list(df.columns)}")

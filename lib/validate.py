@@ -96,9 +96,10 @@ def require_nonnegative(name: str, value, *, meaning: str = ""):
     """
     arr = np.asarray(value, dtype=float)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        bad = arr[~(np.isfinite(arr) & (arr >= 0))] if arr.ndim else arr
         raise ValueError(
             f"{name} must be non-negative and finite (admissible range [0, inf)); "
-            f"got min {np.nanmin(arr) if arr.size else arr!r}{_describe(meaning)}")
+            f"got {np.ravel(bad)[:3].tolist()}{_describe(meaning)}")
     return value
 
 

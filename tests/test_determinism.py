@@ -114,6 +114,20 @@ def test_helpers_detect_a_difference_and_drop_only_timings():
                                                     "fe-aut-gdp-s", "mig-c-bi-H", "fe-aut-iters"))
 
 
+def test_volatile_masks_styler_ids_and_addresses_only():
+    import pandas as pd
+
+    def mask(text):
+        for pattern, repl in VOLATILE:
+            text = pattern.sub(repl, text)
+        return text
+
+    html = [pd.DataFrame({"a": [1.0]}).style.format("{:.2f}").to_html() for _ in range(2)]
+    assert html[0] != html[1] and mask(html[0]) == mask(html[1])  # random Styler uuids
+    assert mask("<Styler at 0x7f3a2b>") == mask("<Styler at 0x7f9999>")
+    assert mask("1.0000") != mask("1.0001")  # numbers are never masked
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("notebook, params", CASES, ids=[c[0] for c in CASES])
 def test_results_identical_across_two_runs(run_notebook, notebook, params):

@@ -46,6 +46,7 @@ def test_autarky_notebook_interface(run_notebook):
     assert r["gdp_change_pct"] < 0 and r["max_residual"] < 1e-9
     lo, hi = sorted([r["gdp_change_manufacturing_pct"], r["gdp_change_services_pct"]])
     assert lo - 1e-9 <= r["gdp_change_pct"] <= hi + 1e-9
+    assert isinstance(r.get("paper_comparison"), list)  # rows only at n_regions 47
 
 
 @pytest.mark.notebook
@@ -66,6 +67,7 @@ def test_policy_notebook(run_notebook):
     assert all(v["gdp"] > 0 for v in t9.values())
     assert t9["X-HS"]["gdp"] > t9["X-LS"]["gdp"]  # Table 1: high-skilled foreigners earn more
     assert 0 <= r["rawlsian_ls_share"] <= 1 and len(r["sweep_gdp_pct"]) == 5
+    assert isinstance(r.get("paper_comparison"), list)  # rows only at n_regions 47
 
 
 @pytest.mark.notebook

@@ -91,8 +91,21 @@ def prefectures() -> pd.DataFrame:
                       ["prefecture", "lat", "lon", "manufacturing_belt"], numeric_columns=["lat", "lon"])
 
 
+_SHARE_SUM_TOL = 1.0  # percentage points: 16 shares printed to one decimal round by at most 0.8 in total
+
+
 def table1() -> pd.DataFrame:
-    """Paper Table 1 in the book's group order: ``group, share_pct, wage_index``."""
+    """Paper Table 1 in the book's group order: ``group, share_pct, wage_index``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``table1.csv`` if a column is missing or non-numeric, if the
+        ``number`` (worker share) or ``wage_index`` row of a group is missing or
+        repeated, if a worker share ``L`` is negative or a wage index is not
+        positive, or if the worker shares do not sum to 100 percent (within
+        1 percentage point of rounding).
+    """
     t = read_table("foreign_employment/table1.csv", ["measure", "row", "sex", "age", "value"],
                    numeric_columns=["value"])
     rows = []
@@ -102,16 +115,66 @@ def table1() -> pd.DataFrame:
         sex = parts[2]
         age = "-".join(parts[3:]) if parts[0] == "D" else "all"
         sel = t[(t.row == row) & (t.sex == sex) & (t.age == age)]
-        rows.append({"group": g,
-                     "share_pct": float(sel[sel.measure == "number"].value.iloc[0]),
-                     "wage_index": float(sel[sel.measure == "wage_index"].value.iloc[0])})
-    return pd.DataFrame(rows)
+        values = {}
+        for measure in ("number", "wage_index"):
+            hit = sel[sel.measure == measure].value
+            if len(hit) != 1:
+                raise ValueError(
+                    f"table1.csv must have exactly one {measure!r} row for group {g} (row {row}, "
+                    f"sex {sex}, age {age}); found {len(hit)}")
+            values[measure] = float(hit.iloc[0])
+        rows.append({"group": g, "share_pct": values["number"], "wage_index": values["wage_index"]})
+    out = pd.DataFrame(rows)
+    neg = out[out.share_pct < 0]
+    if len(neg):
+        raise ValueError(f"table1.csv: worker shares L (measure 'number', percent) must be non-negative; "
+                         f"got {dict(zip(neg.group, neg.share_pct))}")
+    bad = out[~(out.wage_index > 0)]
+    if len(bad):
+        raise ValueError(f"table1.csv: wage_index must be positive; got {dict(zip(bad.group, bad.wage_index))}")
+    total = float(out.share_pct.sum())
+    if abs(total - 100.0) > _SHARE_SUM_TOL:
+        raise ValueError(f"table1.csv: worker shares L (measure 'number', percent) must sum to 100 "
+                         f"(within {_SHARE_SUM_TOL:g} for rounding); they sum to {total:.4g}")
+    return out
 
 
 def text_targets() -> pd.DataFrame:
-    """The §2 prefecture and occupation shares (percent) used as calibration targets."""
-    return read_table("foreign_employment/text_shares.csv", ["target", "group", "item", "value"],
-                      numeric_columns=["value"])
+    """The §2 prefecture and occupation shares (percent) used as calibration targets.
+
+    Raises
+    ------
+    ValueError
+        Naming ``text_shares.csv`` if a column is missing or non-numeric, if a
+        ``target`` is not ``location``/``occupation``, a ``group`` is unknown,
+        an occupation ``item`` is not one of :data:`OCCUPATIONS` or a location
+        ``item`` not a prefecture, if a ``value`` is outside (0, 100] percent,
+        or if the quoted shares of one group and target sum to 100 or more
+        (the unquoted items must keep a positive share).
+    """
+    tt = read_table("foreign_employment/text_shares.csv", ["target", "group", "item", "value"],
+                    numeric_columns=["value"])
+    bad_target = sorted(set(tt.target) - {"location", "occupation"})
+    if bad_target:
+        raise ValueError(f"text_shares.csv: column 'target' must be 'location' or 'occupation'; got {bad_target}")
+    bad_group = sorted(set(tt.group) - set(_TARGET_GROUP))
+    if bad_group:
+        raise ValueError(f"text_shares.csv: unknown group(s) {bad_group}; known: {sorted(_TARGET_GROUP)}")
+    known = {"location": set(prefectures().prefecture), "occupation": set(OCCUPATIONS)}
+    unknown = [f"{r.target} {r['item']!r}" for _, r in tt.iterrows() if r["item"] not in known[r.target]]
+    if unknown:
+        raise ValueError(f"text_shares.csv: unknown item(s) {unknown} (not a prefecture / occupation)")
+    out_of_range = tt[~((tt.value > 0) & (tt.value <= 100))]
+    if len(out_of_range):
+        r = out_of_range.iloc[0]
+        raise ValueError(f"text_shares.csv: column 'value' must be a share in percent, in (0, 100]; "
+                         f"got {r.value:g} for {r.target} {r['item']} of {r.group}")
+    sums = tt.groupby(["target", "group"]).value.sum()
+    if np.any(sums >= 100):
+        (target, group), total = sums.idxmax(), float(sums.max())
+        raise ValueError(f"text_shares.csv: the quoted {target} shares (column 'value') of {group} sum to "
+                         f"{total:g}; they must sum to less than 100 percent")
+    return tt
 
 
 _TARGET_GROUP = {"native_LS_M_30-59": "D-LS-M-30-59", "native_HS_M_30-59": "D-HS-M-30-59",
@@ -328,10 +391,17 @@ def _adjustments(base, labels, targets, zeta, wage_target):
         idx = [i for i, _ in items]
         t = np.array([s for _, s in items])
         a = rep["psi"][idx, g]
+        others = np.setdiff1d(np.arange(R), idx)
+        if others.size == 0:
+            # n_regions <= 3: every region of the economy is quoted, so the quoted national
+            # shares cannot add up to one here; match them relative to each other instead
+            t = t / t.sum()
+            err.append(np.max(np.abs(a / t - 1)))
+            B_hat[idx, g] = t / a
+            continue
         err.append(np.max(np.abs(a / t - 1)))
         # the quoted prefectures are the group's top three: other prefectures are capped
         # below the smallest quoted share (water-filling keeps the shares on the simplex)
-        others = np.setdiff1d(np.arange(R), idx)
         a_o = rep["psi"][others, g]
         cap = 0.95 * t.min()
         if cap * len(others) <= 1 - t.sum():  # too few prefectures for the quoted ones to be the top three
@@ -370,9 +440,14 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
     seed : int
         Random seed (default 20250213, the paper's date).
     n_regions : int
-        47 reproduces the paper's prefectures; fewer keeps a subset (always with
-        Tokyo, Aichi, Osaka, Saitama, Kanagawa, Mie, Fukui, Hokkaido); more adds
-        synthetic regions (benchmarks only).
+        In [2, 1000].  47 reproduces the paper's prefectures; fewer keeps a subset
+        (always with Tokyo, Aichi, Osaka, Saitama, Kanagawa, Mie, Fukui, Hokkaido,
+        in that order of priority); more adds synthetic regions (benchmarks only).
+        A quoted §2 prefecture share is a target only if the prefecture is kept.
+        With ``n_regions <= 3`` every kept region of a group may be quoted (e.g.
+        Tokyo, Aichi, Osaka for native low-educated men aged 30-59); their
+        national shares cannot then add up to one, so the calibration matches
+        them relative to each other (renormalised to sum to one) instead.
     eta, zeta, xi, omega, row_tau_factor
         Parameters of the data-generating model.
     calibrate : bool
@@ -389,7 +464,9 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
     Raises
     ------
     ValueError
-        For inadmissible parameters.
+        For inadmissible parameters (``n_regions`` outside [2, 1000], ...) or a
+        malformed ``table1.csv`` / ``text_shares.csv`` (see :func:`table1`,
+        :func:`text_targets`).
     lib.fixed_point.ConvergenceError
         If an equilibrium solve fails.
     RuntimeError

@@ -303,7 +303,9 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
     Raises
     ------
     ValueError
-        For inadmissible elasticities or shocks.
+        For inadmissible elasticities or shocks, or if ``L_hat``, ``B_hat``,
+        ``S_hat`` or ``x0`` does not have the shape given above (the message
+        names the argument).
     ConvergenceError
         With the residual and iteration count, if the tolerance is not met.
     """
@@ -314,9 +316,13 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
                                            meaning="change in worker masses"), dtype=float)
     require_shape("L_hat", L_hat, (G,))
     if B_hat is not None:
+        require_shape("B_hat", B_hat, (R, G))
         require_positive("B_hat", B_hat)
     if S_hat is not None:
+        require_shape("S_hat", S_hat, (G, O))
         require_positive("S_hat", S_hat)
+    if x0 is not None:
+        require_shape("x0", x0, (R, 2, O))
     active = active_types(base.L_g * L_hat, base.group_k)
     if not active[0]:
         raise ValueError("L_hat must keep some native workers (all native groups are zero)")

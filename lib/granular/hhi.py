@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from lib.validate import require_greater, require_nonnegative, require_positive
+from lib.validate import require_greater, require_in_range, require_nonnegative, require_positive
 
 __all__ = [
     "exponential_integral",
@@ -90,7 +90,19 @@ def mean_size(alpha: float) -> float:
     return 1.0 if np.isinf(alpha) else alpha / (alpha - 1.0)
 
 
+def _check_firm_count(N):
+    """N as a float array; every element must be a finite number of firms >= 1."""
+    N = np.atleast_1d(np.asarray(N, float))
+    if not np.all(np.isfinite(N)) or np.any(N < 1.0):
+        bad = N[~(np.isfinite(N) & (N >= 1.0))]
+        raise ValueError(f"N must be finite and >= 1 (admissible range [1, inf)); got {bad[:3].tolist()}: "
+                         "number of firms in the sector")
+    return N
+
+
 def _grid(alpha, n_nodes):
+    n_nodes = int(require_in_range("n_nodes", n_nodes, 2, np.inf, low_inclusive=True,
+                                   meaning="number of quadrature nodes in log t"))
     # lower limit so that the neglected mass ~ t_min^(alpha-1) is below 1e-13
     lo = -40.0 if np.isinf(alpha) else max(-700.0, min(-40.0, -30.0 / (alpha - 1.0)))
     u = np.linspace(lo, 8.0, int(n_nodes))
@@ -99,10 +111,24 @@ def _grid(alpha, n_nodes):
 
 def psi_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     r""":math:`\psi_N = \frac1{\mathbb Ex}\int_0^\infty g(t)\phi(t)^{N-1}dt` (paper Lemma 4): the
-    expected employment-weighted HHI of a sector with N firms. :math:`\psi_1=1`, :math:`\psi_N\to0`."""
+    expected employment-weighted HHI of a sector with N firms. :math:`\psi_1=1`, :math:`\psi_N\to0`.
+
+    Parameters
+    ----------
+    N : float or array
+        Number of firms in the sector (>= 1; non-integer values interpolate the formula).
+    alpha : float
+        Tail index :math:`\lambda\eta` (> 1; ``np.inf`` = identical firms).
+    n_nodes : int
+        Quadrature nodes in log t (>= 2).
+
+    Raises
+    ------
+    ValueError
+        If some N is below 1 or not finite, alpha <= 1, or n_nodes < 2.
+    """
     alpha = _check_alpha(alpha)
-    N = np.atleast_1d(np.asarray(N, float))
-    require_positive("N", N, meaning="number of firms (>= 1)")
+    N = _check_firm_count(N)
     u, t, du = _grid(alpha, n_nodes)
     phi, _, g = pareto_transforms(t, alpha)
     log_phi = np.log(np.maximum(phi, 1e-300))
@@ -123,7 +149,12 @@ def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     alpha : float
         Tail index :math:`\lambda\eta` (> 1; ``np.inf`` = identical firms).
     n_nodes : int
-        Quadrature nodes in log t.
+        Quadrature nodes in log t (>= 2).
+
+    Raises
+    ------
+    ValueError
+        If m is negative or not finite, alpha <= 1, or n_nodes < 2.
     """
     alpha = _check_alpha(alpha)
     m = np.atleast_1d(np.asarray(m, float))
@@ -135,7 +166,13 @@ def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
 
 
 def weighted_hhi_slope(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
-    r""":math:`dH/dm = -\frac1{\mathbb Ex}\int g(1-\phi)e^{-m(1-\phi)}dt < 0` (paper Lemma 5)."""
+    r""":math:`dH/dm = -\frac1{\mathbb Ex}\int g(1-\phi)e^{-m(1-\phi)}dt < 0` (paper Lemma 5).
+
+    Raises
+    ------
+    ValueError
+        If m is negative or not finite, alpha <= 1, or n_nodes < 2.
+    """
     alpha = _check_alpha(alpha)
     m = np.atleast_1d(np.asarray(m, float))
     require_nonnegative("m", m, meaning="mass of entrants per sector")
@@ -146,10 +183,15 @@ def weighted_hhi_slope(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
 
 
 def expected_hhi_given_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
-    r"""Unweighted :math:`\mathbb E[HHI\mid N] = N\int_0^\infty t\,g(t)\phi(t)^{N-1}dt` (paper footnote 6)."""
+    r"""Unweighted :math:`\mathbb E[HHI\mid N] = N\int_0^\infty t\,g(t)\phi(t)^{N-1}dt` (paper footnote 6).
+
+    Raises
+    ------
+    ValueError
+        If some N is below 1 or not finite, alpha <= 1, or n_nodes < 2.
+    """
     alpha = _check_alpha(alpha)
-    N = np.atleast_1d(np.asarray(N, float))
-    require_positive("N", N, meaning="number of firms (>= 1)")
+    N = _check_firm_count(N)
     u, t, du = _grid(alpha, n_nodes)
     phi, _, g = pareto_transforms(t, alpha)
     log_phi = np.log(np.maximum(phi, 1e-300))

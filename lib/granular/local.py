@@ -31,7 +31,7 @@ from scipy import optimize
 
 from lib.pareto import draw_pareto
 from lib.validate import (require_greater, require_in_range, require_nonnegative,
-                          require_positive)
+                          require_positive, require_shares)
 
 __all__ = [
     "check_parameters",
@@ -308,11 +308,17 @@ def response_matrix(sh, eta: float, kappa: float, nu: float, conduct: str = "per
     Returns
     -------
     ndarray, shape (..., N, N)
+
+    Raises
+    ------
+    ValueError
+        If a parameter is inadmissible, conduct is unknown, or a row of ``sh`` is not on the simplex
+        (negative, not finite, or not summing to one).
     """
     check_parameters(eta=eta, kappa=kappa, nu=nu)
     if conduct not in CONDUCTS:
         raise ValueError(f"conduct must be one of {CONDUCTS}; got {conduct!r}")
-    sh = np.asarray(sh, float)
+    sh = require_shares("sh", sh, axis=-1, meaning="no-shock employment shares of the sector's firms")
     b = 1.0 / nu - 1.0 / kappa
     delta = _cournot_delta(sh, eta, kappa, nu) if conduct == "cournot" else np.zeros_like(sh)
     d = eta + 1.0 / kappa + delta                         # diagonal
@@ -375,13 +381,22 @@ def solve_sector(sh, a_hat, eta: float, kappa: float, nu: float, conduct: str = 
     with :math:`\hat\ell^C_s = \frac1\rho\log\sum sh\,e^{\rho\hat\ell}`, :math:`\rho=(1+\kappa)/\kappa`
     (the exact CES inverse supply; reconstructed from paper eqs. 13-17).
 
+    Parameters
+    ----------
+    sh : array_like, shape (N,)
+        No-shock employment shares (non-negative, summing to one).
+    a_hat : array_like, shape (N,)
+        Log productivity shocks of the firms.
+
     Raises
     ------
+    ValueError
+        If a parameter is inadmissible or ``sh`` is not on the simplex.
     RuntimeError
         If the root finder fails; the message carries the residual and iterations.
     """
     check_parameters(eta=eta, kappa=kappa, nu=nu)
-    sh = np.asarray(sh, float)
+    sh = require_shares("sh", sh, meaning="no-shock employment shares of the sector's firms")
     a_hat = np.asarray(a_hat, float)
     rho = (1.0 + kappa) / kappa
     b = 1.0 / nu - 1.0 / kappa

@@ -23,7 +23,7 @@ import numpy as np
 from lib.fixed_point import ConvergenceError, solve_fixed_point
 from lib.granular.local import check_parameters
 from lib.granular.quantitative import PhiPsi, optimal_policy_wedges, phi_psi, wage_elasticity_general
-from lib.validate import require_in_range, require_positive
+from lib.validate import require_greater, require_in_range, require_positive, require_shape
 
 __all__ = [
     "synthetic_zones",
@@ -50,11 +50,18 @@ def synthetic_zones(n_zones: int = 225, m_min: float = 0.07, m_max: float = 105.
     Returns
     -------
     dict of arrays: ``rank``, ``m``, ``population``, ``firms``.
+
+    Raises
+    ------
+    ValueError
+        If n_zones < 2, m_min, m_max, pop_max or n_sectors is not positive and finite, or m_max <= m_min.
     """
     n_zones = int(require_in_range("n_zones", n_zones, 2, np.inf, low_inclusive=True))
-    require_positive("m_min", m_min)
-    if not m_max > m_min:
-        raise ValueError(f"m_max = {m_max} must exceed m_min = {m_min}")
+    require_positive("m_min", m_min, meaning="firms per sector in the smallest zone")
+    require_positive("m_max", m_max, meaning="firms per sector in the largest zone")
+    require_greater("m_max", m_max, m_min, "m_min")
+    require_positive("pop_max", pop_max, meaning="population of the largest zone")
+    require_positive("n_sectors", n_sectors, meaning="number of sectors per zone")
     r = np.arange(1, n_zones + 1, dtype=float)
     zeta = np.log(m_max / m_min) / np.log(n_zones)
     m = m_max * r ** (-zeta)
@@ -78,11 +85,53 @@ class ConductCurves:
         """Interpolate curve ``name`` (e.g. ``"log_phi"``) at m, linearly in log m."""
         return np.interp(np.log(m), self.log_m, getattr(self, name))
 
+    def require_tabulated(self, name: str, m, rtol: float = 1e-9) -> np.ndarray:
+        """Check that every m is positive, finite and inside the tabulated range; return log m.
+
+        Beyond the table :meth:`at` would extrapolate flat (``np.interp``), silently.
+
+        Raises
+        ------
+        ValueError
+            Naming ``name`` (the argument holding m, mass of entrants per sector) and the tabulated range.
+        """
+        require_positive(name, m, meaning="mass of entrants per sector")
+        lm = np.log(np.asarray(m, float))
+        lo, hi = float(self.log_m[0]), float(self.log_m[-1])
+        tol = rtol * max(1.0, abs(lo), abs(hi))
+        if np.any(lm < lo - tol) or np.any(lm > hi + tol):
+            raise ValueError(
+                f"{name} (mass of entrants per sector) spans [{np.exp(lm.min()):.4g}, {np.exp(lm.max()):.4g}], "
+                f"outside the tabulated range [{np.exp(lo):.4g}, {np.exp(hi):.4g}] of the conduct curves; "
+                "widen conduct_curves(m_lo=, m_hi=)")
+        return lm
+
 
 def conduct_curves(eta, lam, kappa, nu, sigma2_N, sigma2_S, conduct="perfect", m_lo=1e-3, m_hi=3e3,
                    n_grid=240, table=None) -> ConductCurves:
-    """Tabulate the functions of m the spatial model needs (uses :func:`lib.granular.quantitative.phi_psi`)."""
-    m = np.geomspace(m_lo, m_hi, int(n_grid))
+    """Tabulate the functions of m the spatial model needs (uses :func:`lib.granular.quantitative.phi_psi`).
+
+    Parameters
+    ----------
+    eta, lam, kappa, nu, sigma2_N, sigma2_S, conduct, table
+        As in :func:`lib.granular.quantitative.phi_psi`.
+    m_lo, m_hi : float
+        Ends of the geometric grid of m (0 < m_lo < m_hi < inf); the curves are used only inside it.
+    n_grid : int
+        Number of grid points (>= 2).
+
+    Raises
+    ------
+    ValueError
+        If a parameter is inadmissible (named in the message), m_lo >= m_hi, n_grid < 2, or the
+        stability condition eps_G < 1 - eta fails on the grid.
+    """
+    require_positive("m_lo", m_lo, meaning="lowest tabulated m (mass of entrants per sector)")
+    require_positive("m_hi", m_hi, meaning="highest tabulated m (mass of entrants per sector)")
+    require_greater("m_hi", m_hi, m_lo, "m_lo", meaning="the grid of m must be increasing")
+    n_grid = int(require_in_range("n_grid", n_grid, 2, np.inf, low_inclusive=True,
+                                  meaning="number of grid points in m"))
+    m = np.geomspace(m_lo, m_hi, n_grid)
     pp = phi_psi(m, eta, lam, kappa, nu, sigma2_N, sigma2_S, conduct, table=table)
     R, dR = pp.psi_over_phi, pp.d_psi_over_phi
     log_wb = pp.log_phi + np.log1p(R)
@@ -115,6 +164,21 @@ def entry_given_population(curves: ConductCurves, m0, ell_hat, tau_pi=0.0, tol=1
     return np.exp(0.5 * (lo + hi))
 
 
+def _subsidy(name, tau, shape, meaning):
+    """A subsidy broadcast to ``shape``; each element must be finite and exceed -1."""
+    tau = np.asarray(tau, float)
+    try:
+        tau = np.broadcast_to(tau, shape)
+    except ValueError:
+        raise ValueError(f"{name} has shape {tau.shape}; expected a scalar or shape {shape} "
+                         "(one entry per zone)") from None
+    if not np.all(np.isfinite(tau)) or np.any(tau <= -1.0):
+        bad = tau[~(np.isfinite(tau) & (tau > -1.0))]
+        raise ValueError(f"{name} must be finite and exceed -1 (admissible range (-1, inf), so that "
+                         f"1 + {name} > 0); got {bad[:3].tolist()}: {meaning}")
+    return tau
+
+
 @dataclass
 class SpatialSolution:
     """Counterfactual spatial equilibrium relative to the data."""
@@ -131,16 +195,34 @@ def solve_spatial_hat(curves: ConductCurves, population, m, theta: float, tau_w=
                       damping=0.5, tol=1e-12, max_iter=5000) -> SpatialSolution:
     """Exact hat algebra for the spatial equilibrium (module docstring); zero policy returns the data.
 
+    Parameters
+    ----------
+    curves : ConductCurves
+        Tabulated conduct curves; every observed m must lie inside their grid.
+    population, m : array, shape (I,)
+        Observed population and mass of entrants per sector of each zone (positive).
+    theta : float
+        Migration elasticity (> 0).
+    tau_w, tau_pi : float or array, shape (I,)
+        Wage and profit subsidies, each > -1 (so that 1 + tau > 0).
+
     Raises
     ------
+    ValueError
+        If an input is inadmissible: population and m of different shapes, m outside the tabulated
+        range of ``curves``, tau_w or tau_pi <= -1, theta <= 0 (each named in the message).
     lib.fixed_point.ConvergenceError
         With residual and iteration count.
     """
     check_parameters(theta=theta)
-    ell = np.asarray(require_positive("population", population), float)
+    ell = require_shape("population", require_positive("population", population), (None,)).astype(float)
     m = np.asarray(require_positive("m", m), float)
-    tau_w = np.broadcast_to(np.asarray(tau_w, float), ell.shape)
-    tau_pi = np.broadcast_to(np.asarray(tau_pi, float), ell.shape)
+    if m.shape != ell.shape:
+        raise ValueError(f"population has shape {ell.shape} but m has shape {m.shape}: "
+                         "both need one entry per zone")
+    curves.require_tabulated("m", m)
+    tau_w = _subsidy("tau_w", tau_w, ell.shape, "wage subsidy")
+    tau_pi = _subsidy("tau_pi", tau_pi, ell.shape, "profit (entry) subsidy")
     total = ell.sum()
     eta = curves.eta
     base_wb = curves.at("log_wage_bill", m)
@@ -197,15 +279,27 @@ def optimal_policy(curves: ConductCurves, population, m, theta: float, tol=1e-10
 
 
 def phi_psi_interp(curves: ConductCurves, m) -> PhiPsi:
-    """Φ/Ψ objects at arbitrary m by interpolating the tabulated curves (log-linear in m)."""
+    """Φ/Ψ objects at arbitrary m by interpolating the tabulated curves (log-linear in m).
+
+    Raises
+    ------
+    ValueError
+        If some m is not positive and finite, or lies outside the tabulated range of ``curves``.
+    """
     pp = curves.pp
-    lm = np.log(np.asarray(m, float))
+    lm = curves.require_tabulated("m", m)
     f = lambda arr: np.interp(lm, curves.log_m, arr)
     return PhiPsi(np.exp(lm), f(pp.log_phi), f(pp.eps_phi), f(pp.psi_over_phi), f(pp.d_psi_over_phi), pp.conduct)
 
 
 def local_wage_elasticity(curves: ConductCurves, m) -> np.ndarray:
-    """Local wage-population elasticity at m (Prop. 1 / :func:`wage_elasticity_general`)."""
+    """Local wage-population elasticity at m (Prop. 1 / :func:`wage_elasticity_general`).
+
+    Raises
+    ------
+    ValueError
+        If some m is not positive and finite, or lies outside the tabulated range of ``curves``.
+    """
     return wage_elasticity_general(phi_psi_interp(curves, m), curves.eta)
 
 

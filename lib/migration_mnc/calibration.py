@@ -41,7 +41,17 @@ def interpolated_wage_share(top30: float, top40: float, college_share: float) ->
 
 
 def kappa_from_luttmer(sigma: float, ratio: float = 1.06) -> float:
-    """Pareto shape from Luttmer's tail ratio ``kappa / (sigma - 1)`` (Sec. 5.1.1)."""
+    """Pareto shape from Luttmer's tail ratio ``kappa / (sigma - 1)`` (Sec. 5.1.1).
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is not finite and above 1, or ``ratio`` is not finite and above 1
+        (the model needs ``kappa > sigma - 1 > 0``, paper eq. (26)).
+    """
+    require_in_range("sigma", sigma, 1.0, np.inf, meaning="elasticity of substitution between products")
+    require_in_range("ratio", ratio, 1.0, np.inf,
+                     meaning="Luttmer tail ratio kappa/(sigma - 1); kappa > sigma - 1 needs ratio > 1")
     return ratio * (sigma - 1.0)
 
 

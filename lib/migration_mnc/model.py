@@ -34,7 +34,7 @@ from lib.tables import read_table
 from lib.validate import require_greater, require_in_range, require_positive
 
 __all__ = [
-    "COUNTRIES", "WangParameters", "Regime", "REGIMES", "table3_parameters",
+    "COUNTRIES", "WangParameters", "Regime", "REGIMES", "TABLE3_NAMES", "table3_parameters",
     "validate_parameters", "ces_cost", "nested_labor_cost", "mnc_shares",
     "cutoffs", "pareto_average_productivity", "revenues", "price_index",
     "price_index_from_integral", "labor_demand", "bilaterality_index",
@@ -108,16 +108,24 @@ class WangParameters:
 def validate_parameters(par: WangParameters) -> WangParameters:
     """Check admissibility of every parameter; raise ``ValueError`` naming the culprit.
 
-    Elasticities must exceed 1, ``kappa > sigma - 1`` (finite average
-    productivity, paper eq. (26)), moving costs at least 1, compatibilities in
-    (0, 1] off the diagonal, endowments positive.
+    Elasticities must be finite and exceed 1, ``kappa`` finite and ``> sigma - 1``
+    (finite average productivity, paper eq. (26)), moving costs finite and at least 1,
+    compatibilities in (0, 1] off the diagonal, endowments positive.
+
+    Raises
+    ------
+    ValueError
+        Naming the first inadmissible parameter (e.g. ``kappa``, ``xi_US_CA``, ``tau_12``) and its range.
     """
-    require_greater("sigma", par.sigma, 1.0, meaning="elasticity of substitution between products")
-    require_greater("rho", par.rho, 1.0, meaning="elasticity of substitution high vs low skill")
-    require_greater("gamma", par.gamma, 1.0, meaning="elasticity native vs foreign high-skilled")
-    require_greater("Gamma", par.Gamma, 1.0, meaning="elasticity native vs foreign low-skilled")
+    for name, meaning in (("sigma", "elasticity of substitution between products"),
+                          ("rho", "elasticity of substitution high vs low skill"),
+                          ("gamma", "elasticity native vs foreign high-skilled"),
+                          ("Gamma", "elasticity native vs foreign low-skilled")):
+        require_greater(name, getattr(par, name), 1.0, meaning=meaning)
+        require_in_range(name, getattr(par, name), 1.0, np.inf, meaning=meaning + " (finite)")
     require_greater("kappa", par.kappa, par.sigma - 1.0, "sigma - 1",
                     meaning="Pareto shape (finite mean of phi^(sigma-1))")
+    require_in_range("kappa", par.kappa, par.sigma - 1.0, np.inf, meaning="Pareto shape (finite)")
     require_in_range("delta", par.delta, 0.0, 1.0, high_inclusive=True, meaning="exit rate")
     require_in_range("alpha", par.alpha, 0.0, 1.0, meaning="share parameter of high-skilled labour")
     for name in ("B", "f", "fI", "fE"):
@@ -131,7 +139,7 @@ def validate_parameters(par: WangParameters) -> WangParameters:
         if arr.shape != (2, 2):
             raise ValueError(f"{name} must have shape (2, 2); got {arr.shape}")
         for (i, k) in ((0, 1), (1, 0)):
-            require_in_range(f"{name}_{i + 1}{k + 1}", arr[i, k], lo, np.inf, low_inclusive=True,
+            require_in_range(f"{name}_{i + 1}{k + 1}", float(arr[i, k]), lo, np.inf, low_inclusive=True,
                              meaning="moving-cost markup (1 = free migration)")
         if not (arr[0, 0] == 1.0 and arr[1, 1] == 1.0):
             raise ValueError(f"{name} must be 1 on the diagonal (natives pay no moving cost)")
@@ -139,11 +147,18 @@ def validate_parameters(par: WangParameters) -> WangParameters:
         if arr.shape != (2, 2):
             raise ValueError(f"{name} must have shape (2, 2); got {arr.shape}")
         for (j, k) in ((0, 1), (1, 0)):
-            require_in_range(f"{name}_{COUNTRIES[j]}_{COUNTRIES[k]}", arr[j, k], 0.0, np.inf,
-                             meaning="firm-worker compatibility")
+            require_in_range(f"{name}_{COUNTRIES[j]}_{COUNTRIES[k]}", float(arr[j, k]), 0.0, 1.0,
+                             high_inclusive=True,
+                             meaning="firm-worker compatibility (1 = as compatible as natives)")
         if not (arr[0, 0] == 1.0 and arr[1, 1] == 1.0):
             raise ValueError(f"{name} must be 1 on the diagonal (normalisation)")
     return par
+
+
+#: Parameter rows that ``data/migration_mnc/table3.csv`` must contain.
+TABLE3_NAMES = ("sigma", "kappa", "delta", "B", "f", "fI", "fE", "alpha", "rho", "gamma", "Gamma",
+                "H_US", "H_CA", "L_US", "L_CA", "tau_12", "tau_21", "t_12", "t_21",
+                "xi_US_CA", "xi_CA_US", "zeta_US_CA", "zeta_CA_US")
 
 
 def table3_parameters(**overrides) -> WangParameters:
@@ -151,9 +166,24 @@ def table3_parameters(**overrides) -> WangParameters:
 
     Keyword overrides use the CSV names (``sigma``, ``tau_12``, ``xi_US_CA``, ``H_CA``, ...).
     ``L_CA`` is 0.6743 (text, p. 32); Table 3 prints 0.6744.
+
+    Raises
+    ------
+    ValueError
+        If the file is malformed (see :func:`lib.tables.read_table`), a parameter row is
+        missing or repeated (the message names the parameter and the file), an override
+        name is unknown, or a value is inadmissible (see :func:`validate_parameters`).
     """
     df = read_table("migration_mnc/table3.csv", ["parameter", "value"], numeric_columns=["value"])
-    v = dict(zip(df["parameter"], df["value"].astype(float)))
+    names = [str(x) for x in df["parameter"]]
+    repeated = sorted({x for x in names if names.count(x) > 1})
+    if repeated:
+        raise ValueError(f"data/migration_mnc/table3.csv: parameter row(s) {repeated} appear more than once")
+    missing = [x for x in TABLE3_NAMES if x not in names]
+    if missing:
+        raise ValueError(f"data/migration_mnc/table3.csv is missing the row(s) for parameter(s) {missing} "
+                         f"(column 'parameter'); every Table 3 parameter is required")
+    v = dict(zip(names, df["value"].astype(float)))
     unknown = set(overrides) - set(v)
     if unknown:
         raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(v)}")

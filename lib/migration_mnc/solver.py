@@ -17,6 +17,7 @@ import numpy as np
 from scipy import optimize
 
 from lib.fixed_point import ConvergenceError
+from lib.validate import require_finite, require_in_range, require_positive, require_shape
 from .model import (REGIMES, EquilibriumObjects, Regime, WangParameters, bilaterality_index,
                     equilibrium_objects, pareto_average_productivity)
 
@@ -161,7 +162,8 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
     Raises
     ------
     ValueError
-        Inconsistent options (``fix_M2`` missing without MNCs, given with MNCs).
+        Inconsistent options (``fix_M2`` missing without MNCs, given with MNCs), ``fix_M2`` not
+        positive and finite, ``x0`` not a finite vector of length 9, or ``tol`` outside ``(0, 1)``.
     ConvergenceError
         When neither ``hybr`` nor ``lm`` reaches ``tol``; carries residual and iterations.
     """
@@ -171,8 +173,12 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
                          "the system is one equation short")
     if closed and fix_M2 is not None:
         raise ValueError("fix_M2 must be None with multinationals: the affiliate balance pins M_CA")
-    if fix_M2 is not None and not fix_M2 > 0:
-        raise ValueError(f"fix_M2 = {fix_M2!r} must be positive (Canadian firm mass)")
+    if fix_M2 is not None:
+        require_positive("fix_M2", fix_M2, meaning="Canadian firm mass")
+    require_in_range("tol", tol, 0.0, 1.0, meaning="tolerance on the largest absolute log residual")
+    if x0 is not None:
+        require_shape("x0", x0, (len(UNKNOWNS),))  # logs of UNKNOWNS
+        require_finite("x0", x0)
     x_full = np.array(DEFAULT_GUESS if x0 is None else x0, dtype=float).copy()
     if x0 is None and not regime.mnc:
         x_full[7] = np.log(0.58)
