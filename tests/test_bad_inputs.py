@@ -65,6 +65,19 @@ def xfail(reason):
     return pytest.mark.xfail(strict=True, reason="DEFECT: " + reason)
 
 
+def fixed(reason):
+    """A defect this suite found and the library has since fixed: now an ordinary, passing case.
+
+    The reason is kept as the record of what used to go wrong.
+    """
+    return ()
+
+
+def fixed_decorator(reason):
+    """Decorator form of :func:`fixed` (leaves the test unmarked)."""
+    return lambda fn: fn
+
+
 # ---------------------------------------------------------------------------------------------
 # offshoring (Nishiyama et al.)
 # ---------------------------------------------------------------------------------------------
@@ -112,15 +125,15 @@ def test_offshoring_entry_points_inadmissible(call, word):
 
 
 @pytest.mark.parametrize("call, word", ids=case_id, argvalues=[
-    pytest.param(lambda: off.Params(k=float("inf")), r"\bk\b", marks=xfail(
+    pytest.param(lambda: off.Params(k=float("inf")), r"\bk\b", marks=fixed(
         "offshoring.Params(k=inf) is accepted (require_greater does not check finiteness); beta and "
         "phi_tilde_factor are then NaN and solve_extended fails with scipy's 'function value is NaN'")),
-    pytest.param(lambda: off.turning_points(OFF, n_scan=1), "n_scan", marks=xfail(
+    pytest.param(lambda: off.turning_points(OFF, n_scan=1), "n_scan", marks=fixed(
         "offshoring.turning_points(n_scan=1) silently returns no turning points (n_scan=0 raises a numpy "
         "'zero-size array' ValueError that does not name n_scan)")),
-    pytest.param(lambda: off.firm_outcomes(-1.0, 2.0, 1.5, 0.9, OFF), "phi", marks=xfail(
+    pytest.param(lambda: off.firm_outcomes(-1.0, 2.0, 1.5, 0.9, OFF), "phi", marks=fixed(
         "offshoring.firm_outcomes(phi=-1) returns NaN output and input demands instead of raising")),
-    pytest.param(lambda: off.model_panel(OFF, alpha0_range=(0.99, 0.85)), "alpha0_range", marks=xfail(
+    pytest.param(lambda: off.model_panel(OFF, alpha0_range=(0.99, 0.85)), "alpha0_range", marks=fixed(
         "offshoring.model_panel with a reversed alpha0_range raises numpy's 'high - low < 0', which does "
         "not name alpha0_range")),
 ])
@@ -204,18 +217,18 @@ def test_migration_quota_shares_outside_unit_interval(wang_solution, lam_H, lam_
 
 
 @pytest.mark.parametrize("call, word", ids=case_id, argvalues=[
-    pytest.param(lambda: WANG(xi=np.array([[1.0, 1.5], [0.9373, 1.0]])), "xi_US_CA", marks=xfail(
+    pytest.param(lambda: WANG(xi=np.array([[1.0, 1.5], [0.9373, 1.0]])), "xi_US_CA", marks=fixed(
         "migration_mnc.model.validate_parameters documents compatibilities in (0, 1] off the diagonal but "
         "accepts xi_US_CA = 1.5 (the check is (0, inf))")),
-    pytest.param(lambda: WANG(kappa=float("inf")), "kappa", marks=xfail(
+    pytest.param(lambda: WANG(kappa=float("inf")), "kappa", marks=fixed(
         "migration_mnc WangParameters(kappa=inf) is accepted (require_greater does not check finiteness)")),
-    pytest.param(lambda: mig_solver.solve_equilibrium(WANG(), x0=np.zeros(3)), "x0", marks=xfail(
+    pytest.param(lambda: mig_solver.solve_equilibrium(WANG(), x0=np.zeros(3)), "x0", marks=fixed(
         "migration_mnc.solver.solve_equilibrium(x0 of length 3) raises a numpy IndexError about a "
         "boolean index instead of a ValueError naming x0")),
-    pytest.param(lambda: mig_solver.solve_equilibrium(WANG(), tol=0.0), "tol", marks=xfail(
+    pytest.param(lambda: mig_solver.solve_equilibrium(WANG(), tol=0.0), "tol", marks=fixed(
         "migration_mnc.solver.solve_equilibrium(tol=0) is not validated: it raises ConvergenceError "
         "(residual 4e-16 'not found') instead of a ValueError naming tol")),
-    pytest.param(lambda: mig_cal.kappa_from_luttmer(1.0), "sigma", marks=xfail(
+    pytest.param(lambda: mig_cal.kappa_from_luttmer(1.0), "sigma", marks=fixed(
         "migration_mnc.calibration.kappa_from_luttmer(sigma=1) returns kappa = 0 without validation "
         "(and ratio <= 1 returns kappa <= sigma - 1, also inadmissible)")),
 ])
@@ -313,35 +326,35 @@ def _spatial(tau_w=0.0, tau_pi=0.0, n_pop=None, m_scale=1.0):
 
 
 @pytest.mark.parametrize("call, word", ids=case_id, argvalues=[
-    pytest.param(lambda: gran_hhi.psi_N([0.5], 1.5), r"\bN\b", marks=xfail(
+    pytest.param(lambda: gran_hhi.psi_N([0.5], 1.5), r"\bN\b", marks=fixed(
         "granular.hhi.psi_N(N=0.5) returns 2e133 although its docstring says N >= 1 (only N > 0 is checked)")),
-    pytest.param(lambda: gran_hhi.weighted_hhi([1.0], 1.5, n_nodes=1), "n_nodes", marks=xfail(
+    pytest.param(lambda: gran_hhi.weighted_hhi([1.0], 1.5, n_nodes=1), "n_nodes", marks=fixed(
         "granular.hhi.weighted_hhi(n_nodes=1) raises a numpy IndexError, not a ValueError naming n_nodes")),
-    pytest.param(lambda: gran_sp.conduct_curves(**GP, m_lo=10.0, m_hi=1.0, n_grid=20), "m_lo|m_hi", marks=xfail(
+    pytest.param(lambda: gran_sp.conduct_curves(**GP, m_lo=10.0, m_hi=1.0, n_grid=20), "m_lo|m_hi", marks=fixed(
         "granular.spatial.conduct_curves(m_lo > m_hi) silently tabulates a decreasing grid, on which "
         "np.interp (ConductCurves.at) returns wrong values")),
-    pytest.param(lambda: gran_sp.conduct_curves(**GP, n_grid=1), "n_grid", marks=xfail(
+    pytest.param(lambda: gran_sp.conduct_curves(**GP, n_grid=1), "n_grid", marks=fixed(
         "granular.spatial.conduct_curves(n_grid=1 or 0) silently returns a one-point or empty table")),
-    pytest.param(lambda: _spatial(n_pop=5), "population", marks=xfail(
+    pytest.param(lambda: _spatial(n_pop=5), "population", marks=fixed(
         "granular.spatial.solve_spatial_hat with population and m of different lengths raises numpy's "
         "'operands could not be broadcast', which names neither array")),
-    pytest.param(lambda: _spatial(tau_pi=-1.0), "tau_pi", marks=xfail(
+    pytest.param(lambda: _spatial(tau_pi=-1.0), "tau_pi", marks=fixed(
         "granular.spatial.solve_spatial_hat(tau_pi=-1) returns converged=True with every m' pinned at the "
         "edge of entry_given_population's +-8 log bracket (log1p(-1) = -inf); tau_pi > -1 is not checked")),
-    pytest.param(lambda: _spatial(tau_w=-1.0), "tau_w", marks=xfail(
+    pytest.param(lambda: _spatial(tau_w=-1.0), "tau_w", marks=fixed(
         "granular.spatial.solve_spatial_hat(tau_w=-1) raises ConvergenceError ('non-finite values') "
         "instead of a ValueError naming tau_w > -1")),
-    pytest.param(lambda: _spatial(m_scale=1e6, tau_w=0.05), r"\bm\b", marks=xfail(
+    pytest.param(lambda: _spatial(m_scale=1e6, tau_w=0.05), r"\bm\b", marks=fixed(
         "granular.spatial.solve_spatial_hat with m far outside the tabulated curves (m up to 1e8 vs m_hi = "
         "3e3) silently uses np.interp's flat extrapolation")),
     pytest.param(lambda: gran_sp.local_wage_elasticity(gran_sp.conduct_curves(**GP, n_grid=20), np.array([-1.0])),
-                 r"\bm\b", marks=xfail("granular.spatial.local_wage_elasticity(m=-1) returns NaN")),
-    pytest.param(lambda: gran_sp.synthetic_zones(pop_max=-1.0), "pop_max", marks=xfail(
+                 r"\bm\b", marks=fixed("granular.spatial.local_wage_elasticity(m=-1) returns NaN")),
+    pytest.param(lambda: gran_sp.synthetic_zones(pop_max=-1.0), "pop_max", marks=fixed(
         "granular.spatial.synthetic_zones(pop_max=-1) returns negative populations")),
-    pytest.param(lambda: gran_local.response_matrix(np.array([0.7, 0.7]), 0.13, 2.48, 1.46), r"\bsh\b", marks=xfail(
+    pytest.param(lambda: gran_local.response_matrix(np.array([0.7, 0.7]), 0.13, 2.48, 1.46), r"\bsh\b", marks=fixed(
         "granular.local.response_matrix accepts shares sh that sum to 1.4")),
     pytest.param(lambda: gran_local.solve_sector(np.array([0.7, 0.7]), np.zeros(2), 0.13, 2.48, 1.46), r"\bsh\b",
-                 marks=xfail("granular.local.solve_sector accepts shares summing to 1.4 and returns l_hat = -0.083 "
+                 marks=fixed("granular.local.solve_sector accepts shares summing to 1.4 and returns l_hat = -0.083 "
                              "at a zero shock (should be 0)")),
 ])
 def test_granular_defects(call, word):
@@ -440,10 +453,10 @@ def test_fe_entry_points_inadmissible(call, word):
 
 
 @pytest.mark.parametrize("kw, word", ids=case_id, argvalues=[
-    pytest.param(dict(B_hat=np.ones((2, 3))), "B_hat", marks=xfail(
+    pytest.param(dict(B_hat=np.ones((2, 3))), "B_hat", marks=fixed(
         "foreign_employment.hat.solve_hat(B_hat of shape (2, 3) for 3 regions) raises numpy's 'operands could "
         "not be broadcast', which does not name B_hat (its shape is not checked)")),
-    pytest.param(dict(x0=np.zeros(5)), "x0", marks=xfail(
+    pytest.param(dict(x0=np.zeros(5)), "x0", marks=fixed(
         "foreign_employment.hat.solve_hat(x0 of length 5) raises numpy's broadcast error, not one naming x0")),
 ])
 def test_fe_defects_solver(toy_base, kw, word):
@@ -489,7 +502,7 @@ def test_generic_kernels_inadmissible(call, error, word):
         call()
 
 
-@xfail("lib.validate.require_nonnegative([1.0, nan]) reports 'got min np.float64(1.0)' (np.nanmin skips the "
+@fixed_decorator("lib.validate.require_nonnegative([1.0, nan]) reports 'got min np.float64(1.0)' (np.nanmin skips the "
        "NaN that caused the error), so the message points at the wrong value")
 def test_validate_nonnegative_message_shows_the_nan():
     from lib.validate import require_nonnegative
@@ -546,7 +559,7 @@ def test_read_table_missing_file():
         read_table("offshoring/no_such_table.csv")
 
 
-@xfail("lib.tables.read_table: a ragged row gives pandas' 'Error tokenizing data ... Expected 3 fields in "
+@fixed_decorator("lib.tables.read_table: a ragged row gives pandas' 'Error tokenizing data ... Expected 3 fields in "
        "line 6, saw 4' without the file's name (the column checks do name it)")
 def test_read_table_ragged_row_names_the_file(tmp_path):
     p = _write(tmp_path, GOOD_CSV + "kappa,1.8,\"Table 1\",extra\n", name="ragged_table.csv")
@@ -616,7 +629,7 @@ def test_migration_table3_malformed(data_copy, edit, pattern):
         mig_model.table3_parameters()
 
 
-@xfail("migration_mnc.model.table3_parameters: a table3.csv without the tau_12 row raises KeyError('tau_12'), "
+@fixed_decorator("migration_mnc.model.table3_parameters: a table3.csv without the tau_12 row raises KeyError('tau_12'), "
        "not a ValueError naming the missing parameter and the file")
 def test_migration_table3_missing_row(data_copy):
     data_copy("migration_mnc/table3.csv", _drop("tau_12,"))
@@ -645,14 +658,14 @@ def test_fe_negative_worker_share_stops_the_base_year(data_copy):
 
 @pytest.mark.parametrize("relpath, loader, edit, word", [
     pytest.param("foreign_employment/table1.csv", "table1", _replace(",share_pct,,24.7,", ",share_pct,,49.4,"),
-                 "share", marks=xfail(
+                 "share", marks=fixed(
                      "foreign_employment.base_year.table1() accepts Table 1 worker shares summing to 124.7% "
                      "(make_synthetic_base then calibrates to them without complaint)")),
-    pytest.param("foreign_employment/table1.csv", "table1", _drop("number,D-LS,M,30-59"), "D-LS", marks=xfail(
+    pytest.param("foreign_employment/table1.csv", "table1", _drop("number,D-LS,M,30-59"), "D-LS", marks=fixed(
         "foreign_employment.base_year.table1() on a table1.csv without the D-LS-M-30-59 share row raises "
         "pandas' IndexError 'single positional indexer is out-of-bounds'")),
     pytest.param("foreign_employment/text_shares.csv", "text_targets", _replace("Tokyo,11.5", "Tokyo,111.5"),
-                 "value|share", marks=xfail(
+                 "value|share", marks=fixed(
                      "foreign_employment.base_year.text_targets() accepts a 111.5% location share "
                      "(make_synthetic_base later fails with 'calibration did not reach target_tol')")),
 ])
@@ -692,7 +705,7 @@ def _zones_edit(kind: str) -> str:
     ("text_in_m", "'m'"),
     ("negative_population", "population"),
     ("zero_m", r"\bm must be positive"),
-    pytest.param("one_zone", "zone", marks=xfail(
+    pytest.param("one_zone", "zone", marks=fixed(
         "chapters/granular/05_spatial_policy.md runs to the end on a zones file with a single zone "
         "(no migration margin; 'largest vs smallest' compares a zone with itself), while "
         "lib.granular.spatial.synthetic_zones requires n_zones >= 2")),

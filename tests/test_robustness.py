@@ -379,11 +379,7 @@ def test_foreign_employment_hat_solver_robust(fe_base, capsys, record_property):
     tally.report(capsys, record_property)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow on the way to the defect below
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
-    "DEFECT: foreign_employment.hat.solve_hat with a foreign group shrunk to a tiny positive mass (1e-200) "
-    "and xi = 1.5 raises kernels.goods_market's plain RuntimeError 'non-finite output' instead of the "
-    "documented ConvergenceError (or a solution)"))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow on the way to the documented error
 def test_foreign_employment_tiny_foreign_mass_raises_documented_error(fe_base):
     native = np.asarray(fe_base.group_k) == 0
     L_hat = np.ones(len(native))
@@ -395,16 +391,9 @@ def test_foreign_employment_tiny_foreign_mass_raises_documented_error(fe_base):
     assert sol.converged and all_finite(sol.w_hat, sol.U_hat)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow on the way to the n_regions = 3 defect
-@pytest.mark.parametrize("n_regions", [
-    pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=(
-        "DEFECT: foreign_employment.base_year.make_synthetic_base(n_regions=2) is admissible ([2, 1000]) but "
-        "its calibration raises 'B_hat must be positive' (no prefecture outside the quoted top three)"))),
-    pytest.param(3, marks=pytest.mark.xfail(strict=True, reason=(
-        "DEFECT: foreign_employment.base_year.make_synthetic_base(n_regions=3) is admissible ([2, 1000]) but "
-        "its calibration raises 'B_hat must be positive' (no prefecture outside the quoted top three)"))),
-    4, 5,
-])
+# n_regions = 2 and 3 used to fail (every prefecture was one the paper quotes, so the quoted shares
+# could not add up to one); base_year now matches them relative to each other in that case.
+@pytest.mark.parametrize("n_regions", [2, 3, 4, 5])
 def test_foreign_employment_small_bases_are_exact(n_regions):
     """Every admissible size of the synthetic base (``n_regions`` in [2, 1000]) calibrates to an exact equilibrium."""
     sb = fe_by.make_synthetic_base(n_regions=n_regions)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fixed_point import ConvergenceError
+
 __all__ = ["ces_log_price", "cost_and_price", "trade_shares", "goods_market", "log_softmax"]
 
 
@@ -145,7 +147,9 @@ def goods_market(pi, beta_io, alpha, E, Y0=None, *, tol: float = 1e-14, max_iter
         err = np.max(np.abs(Y_new - Y)) / max(scale, float(np.max(np.abs(Y_new))))
         Y = Y_new
         if not np.isfinite(err):
-            raise RuntimeError("goods_market: non-finite output")
+            raise ConvergenceError(
+                f"goods_market: output became non-finite at iteration {it} (the shock drives a "
+                f"price or wage to 0 or inf)", float("inf"), it)
         if err <= tol:
             X = np.matmul(beta_io, Y[:, :, None])[:, :, 0] + ext
             return Y, X, it
