@@ -89,7 +89,7 @@ def cost_and_price(log_rho, log_weights, theta, beta_l, beta_io, lP0=None, *, to
 
     Raises
     ------
-    RuntimeError
+    ConvergenceError
         If the contraction does not converge (it always does when the input
         shares sum to less than one) or produces non-finite values.
     """
@@ -106,11 +106,13 @@ def cost_and_price(log_rho, log_weights, theta, beta_l, beta_io, lP0=None, *, to
         err = np.max(np.abs(lP_new - lP))
         lP = lP_new
         if not np.isfinite(err):
-            raise RuntimeError("cost_and_price: non-finite price index")
+            raise ConvergenceError(f"cost_and_price: non-finite price index at iteration {it}",
+                                   float("inf"), it)
         if err <= tol:
             lc = base + np.matmul(bio_t, lP[:, :, None])[:, :, 0]
             return lc, lP, it
-    raise RuntimeError(f"cost_and_price did not converge: change {err:.3e} after {max_iter} iterations")
+    raise ConvergenceError(f"cost_and_price did not converge: change {err:.3e} after {max_iter} iterations",
+                           float(err), max_iter)
 
 
 def trade_shares(log_weights, theta, log_c, log_P):
@@ -153,4 +155,5 @@ def goods_market(pi, beta_io, alpha, E, Y0=None, *, tol: float = 1e-14, max_iter
         if err <= tol:
             X = np.matmul(beta_io, Y[:, :, None])[:, :, 0] + ext
             return Y, X, it
-    raise RuntimeError(f"goods_market did not converge: change {err:.3e} after {max_iter} iterations")
+    raise ConvergenceError(f"goods_market did not converge: change {err:.3e} after {max_iter} iterations",
+                           float(err), max_iter)
