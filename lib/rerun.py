@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+import os
 import datetime as _dt
 import json
 import math
@@ -261,8 +263,28 @@ def _default_out_dir(nb_path: Path) -> Path:
     return REPO_ROOT / "_build" / "reruns" / f"{nb_path.stem}-{stamp}"
 
 
+@contextlib.contextmanager
+def _kernel_stderr_to_file(path: Path):
+    """Send file descriptor 2 (inherited by the kernel subprocess) to ``path`` for the duration.
+
+    The child kernel writes start-up chatter (e.g. ipykernel's "running over TCP" notice) to the
+    parent's stderr; when the parent is itself a notebook, that text would appear as a stderr
+    output of the calling cell.  Errors are still reported through :class:`RerunError`.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
-          kernel_name: str = "python3", timeout: int = 1200) -> RerunResult:
+          kernel_name: str = "python3", timeout: int = 1200, quiet: bool = False) -> RerunResult:
     """Execute a notebook with new parameters into a fresh folder.
 
     Parameters
@@ -278,6 +300,9 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
     kernel_name : str
     timeout : int
         Seconds allowed per cell.
+    quiet : bool, default False
+        Send the kernel's own stderr to ``out_dir/kernel_stderr.log`` instead of this process's
+        stderr (used when a notebook reruns other notebooks).
 
     Returns
     -------
@@ -312,11 +337,13 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
         coerced["results_path"] = str(results_file)
     nb = _read_notebook(nb_path)
     executed_path = out / f"{nb_path.stem}.ipynb"
+    quiet_ctx = _kernel_stderr_to_file(out / "kernel_stderr.log") if quiet else contextlib.nullcontext()
     try:
-        executed = pm.execute_notebook(
-            nb, str(executed_path), parameters=coerced, cwd=str(nb_path.parent),
-            kernel_name=kernel_name, progress_bar=False, execution_timeout=timeout,
-            log_output=False)
+        with quiet_ctx:
+            executed = pm.execute_notebook(
+                nb, str(executed_path), parameters=coerced, cwd=str(nb_path.parent),
+                kernel_name=kernel_name, progress_bar=False, execution_timeout=timeout,
+                log_output=False)
     except PapermillExecutionError as err:
         raise RerunError(f"{nb_path.name} stopped: {err.ename}: {err.evalue}") from None
     figures = _extract_figures(executed, out / "figures")

@@ -85,3 +85,10 @@ def test_cli_main(tmp_path, capsys):
     assert (tmp_path / "cli" / "results.json").exists()
     assert main([str(EXAMPLE), "-p", "beta", "-1"]) == 2
     assert "beta" in capsys.readouterr().err
+
+
+@pytest.mark.notebook
+def test_quiet_rerun_keeps_kernel_stderr_out_of_the_caller(tmp_path, capfd):
+    res = rerun(EXAMPLE, {"n_draws": "2000"}, tmp_path / "q", quiet=True)
+    assert res.results["closed_form_gap"] < 1e-10
+    assert "Kernel is running" not in capfd.readouterr().err
