@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .validate import require_in_range, require_positive, require_greater
+from .validate import (require_in_range, require_positive, require_greater, require_nonnegative,
+                       require_finite)
 
 __all__ = [
     "Params", "ExtendedSolution", "cd_A", "dlnA_dalpha", "cutoff_productivity",
@@ -146,7 +147,13 @@ def cutoff_productivity(v, p: Params):
     """Zero-profit cutoff ``phi_min`` from eq. (11) with potential firms ``M_bar``.
 
     ``phi_min^k = M_bar k sigma f v / ((k - sigma + 1) E_bar) = M_bar f v / beta`` (the paper sets ``M_bar = 1``).
+
+    Raises
+    ------
+    ValueError
+        If ``v`` (the skilled wage) is not positive and finite.
     """
+    require_positive("v", v, meaning="skilled wage")
     return (p.M_bar * p.f * np.asarray(v, dtype=float) / p.beta) ** (1.0 / p.k)
 
 
@@ -273,7 +280,19 @@ def extended_phi(v, alpha, p: Params):
     eq. (22a) with (22b) substituted.  ``Phi`` is strictly decreasing on
     ``(beta/H_bar, (rho E_bar + beta)/H_bar)``, positive at the left end and equal to
     ``-H_bar rho E_bar/(rho E_bar + beta) < 0`` at the right end.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is not positive and finite or exceeds the right end ``(rho E_bar + beta)/H_bar``
+        (where ``w(v) = 0``; beyond it ``w(v) < 0``), or ``alpha`` is outside ``(0, 1]``.
     """
+    require_positive("v", v, meaning="skilled wage")
+    v_top = (p.rho * p.E_bar + p.beta) / p.H_bar
+    if np.any(np.asarray(v, dtype=float) > v_top * (1.0 + 1e-12)):
+        raise ValueError(f"v must lie in (0, (rho E_bar + beta)/H_bar] = (0, {v_top:.6g}] (skilled wage; "
+                         f"w(v) < 0 beyond the right end); got max v = {float(np.max(v))!r}")
+    _alpha_array(alpha)
     A = cd_A(alpha)
     w = np.maximum(_w_from_v(v, alpha, p), 0.0)
     return A / alpha * p.L_bar * w ** (1.0 - alpha) - p.H_bar + p.beta / v
@@ -662,8 +681,13 @@ def band_where(fn, alpha_lo: float, alpha_hi: float, n_scan: int = 400):
     Raises
     ------
     ValueError
-        If ``n_scan`` is not an integer of at least 2.
+        If ``alpha_lo`` is outside ``[0, 1)``, ``alpha_hi`` is outside ``(alpha_lo, 1]``, or
+        ``n_scan`` is not an integer of at least 2.
     """
+    require_in_range("alpha_lo", alpha_lo, 0.0, 1.0, low_inclusive=True,
+                     meaning="lower end of the alpha scan")
+    require_in_range("alpha_hi", alpha_hi, float(alpha_lo), 1.0, high_inclusive=True,
+                     meaning="upper end of the alpha scan; must exceed alpha_lo")
     n_scan = _require_scan_size(n_scan)
     grid = np.linspace(alpha_lo, alpha_hi, n_scan)
     vals = fn(grid)
@@ -684,7 +708,14 @@ def existence_condition(alpha, p: Params) -> float:
     """Section 3.2 condition for a root ``w > 1``: returns ``W(1)``; positive iff the equilibrium has ``w > 1``.
 
     ``W(1) > 0  <=>  1 > gamma (A beta/(H_bar - A L_bar/alpha) + 1)``; needs ``H_bar > A L_bar/alpha`` (else ``-inf``).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is outside ``(0, 1]``.
     """
+    alpha = require_in_range("alpha", alpha, 0.0, 1.0, high_inclusive=True,
+                             meaning="Northern share of the intermediate composite")
     A = cd_A(alpha)
     if p.H_bar - A * p.L_bar / alpha <= 0:
         return -math.inf
@@ -759,8 +790,16 @@ def top_quartile_dummy(initial_alpha, q: float = 0.75, strict: bool = False):
     """``zeta_i = 1[alpha_{i,2001} >= p_q]`` (paper eq. (28), "75th quartile" read as the 75th percentile).
 
     ``strict=True`` uses ``>`` instead of ``>=``.
+
+    Raises
+    ------
+    ValueError
+        If ``initial_alpha`` is not a non-empty 1-D array of finite values, or ``q`` is outside ``(0, 1)``.
     """
     x = np.asarray(initial_alpha, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"initial_alpha must be a non-empty 1-D array of initial alphas; got shape {x.shape}")
+    require_finite("initial_alpha", x)
     require_in_range("q", q, 0.0, 1.0)
     cut = np.quantile(x, q)
     return ((x > cut) if strict else (x >= cut)).astype(int)
@@ -852,11 +891,16 @@ def model_panel(p: Params, seed: int = 0, n_ind: int = 13, years=(2001, 2017), a
     Raises
     ------
     ValueError
-        If ``n_ind`` is outside ``[4, 10000]``, ``noise_sd`` is not positive, or ``alpha0_range``
-        is not a pair ``(lo, hi)`` with ``0 < lo < hi <= 1``.
+        If ``n_ind`` is outside ``[4, 10000]``, ``noise_sd`` is not positive, ``alpha_sd`` is
+        negative, ``drift`` is not finite, ``years`` is not a pair ``(first, last)`` of integers
+        with ``first < last``, or ``alpha0_range`` is not a pair ``(lo, hi)`` with ``0 < lo < hi <= 1``.
     """
     require_in_range("n_ind", n_ind, 4, 10_000, low_inclusive=True, high_inclusive=True)
     require_positive("noise_sd", noise_sd)
+    require_nonnegative("alpha_sd", alpha_sd, meaning="sd of the annual step in alpha")
+    require_finite("drift", drift)
+    if np.shape(years) != (2,) or not all(float(y).is_integer() for y in years) or not years[1] > years[0]:
+        raise ValueError(f"years = {years!r} must be a pair (first, last) of integer years with first < last")
     if np.shape(alpha0_range) != (2,):
         raise ValueError(f"alpha0_range = {alpha0_range!r} must be a pair (lo, hi) with 0 < lo < hi <= 1")
     require_in_range("alpha0_range[0]", alpha0_range[0], 0.0, 1.0,

@@ -40,3 +40,19 @@ def test_glued_numbers_and_figures_rendered():
     assert re.search(r"Expected utility is \d+\.\d{4}\.", text), "the glued welfare number is missing"
     assert re.search(r"converged in \d+ iterations", text)
     assert "<img" in page and "figure" in page
+
+
+NOTEBOOK_PAGES = [p for p in CHAPTER_PAGES if p.stem[:2].isdigit() or p.stem == "how_to_read"]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda p: str(p.relative_to(HTML)))
+def test_reader_finish(page):
+    """Every figure has a caption, every exercise a collapsed solution, and the page has maths."""
+    text = page.read_text()
+    assert len(re.findall(r"<figure", text)) == len(re.findall(r"<figcaption", text))
+    exercises = len(re.findall(r'class="[^"]*exercise', text))
+    solutions = len(re.findall(r'class="[^"]*solution[^"]*dropdown|dropdown[^"]*solution', text))
+    assert exercises >= 2, "each notebook has at least two exercises"
+    assert solutions == exercises, "each exercise has a solution in a dropdown"
+    assert "\\(" in text or "\\[" in text or 'class="math' in text, "no maths on the page"
+    assert "_static/mathjax/tex-mml-chtml.js" in text

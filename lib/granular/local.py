@@ -149,6 +149,15 @@ def draw_log_shocks(n_firms, sigma2_N: float, sigma2_S: float, rng=None):
     return firm + sector
 
 
+def _require_count(name: str, value, meaning: str) -> int:
+    """Check that ``value`` is a positive integer (an int-valued number); return it as ``int``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)) \
+            or not float(value).is_integer() or value < 1:
+        raise ValueError(f"{name} = {value!r} must be a positive integer (admissible range [1, inf)): "
+                         f"{meaning}")
+    return int(value)
+
+
 def draw_size_biased_sectors(m: float, alpha: float, n_sectors: int, rng=None, n_max=None):
     r"""Draw the sectors an employed worker sees: employment-weighted (size-biased) sectors.
 
@@ -175,9 +184,18 @@ def draw_size_biased_sectors(m: float, alpha: float, n_sectors: int, rng=None, n
         Firm sizes, padded with zeros; column 0 is the tagged firm.
     n_firms : ndarray of int, shape (n_sectors,)
         Number of firms in each sector (at least 1).
+
+    Raises
+    ------
+    ValueError
+        If ``m`` is negative, ``alpha <= 1``, ``n_sectors`` is not a positive integer or
+        ``n_max`` is not a positive integer.
     """
     check_parameters(m=m)
     require_greater("alpha", alpha, 1.0, "1", meaning="tail index of firm size lam*eta")
+    _require_count("n_sectors", n_sectors, "number of sectors to draw")
+    if n_max is not None:
+        _require_count("n_max", n_max, "width of the padded firm array")
     rng = np.random.default_rng(rng)
     k = rng.poisson(m, size=n_sectors)
     n_firms = k + 1
@@ -230,9 +248,16 @@ def baseline_sector_equilibrium(z, log_a, eta: float, labor) -> BaselineSector:
     eta : float
     labor : float or array, shape (...)
         Workers in the sector, :math:`L_s` (fixed in period 1).
+
+    Raises
+    ------
+    ValueError
+        If ``eta`` is outside (0, 1), an element of ``z`` is negative or not finite, a sector
+        has no firm with ``z > 0``, or ``labor`` is not positive.
     """
     check_parameters(eta=eta)
     z = np.asarray(z, float)
+    require_nonnegative("z", z, meaning="productivities (0 = padding)")
     log_a = np.asarray(log_a, float)
     labor = np.asarray(require_positive("labor", labor), float)
     X = np.where(z > 0, z * np.exp(log_a), 0.0) ** (1.0 / eta)

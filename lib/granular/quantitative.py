@@ -26,6 +26,7 @@ from scipy import stats
 
 from lib.granular.hhi import psi_N, weighted_hhi, weighted_hhi_slope
 from lib.granular.local import CONDUCTS, check_parameters, tail_index
+from lib.validate import require_positive, require_shape, require_shares
 
 __all__ = [
     "cov_term_baseline",
@@ -189,11 +190,17 @@ def newton_sector_batch(sh, a_hat, eta, kappa, nu, conduct="cournot", tol=1e-12,
 
     Raises
     ------
+    ValueError
+        If a parameter is inadmissible, a row of ``sh`` is not on the simplex (non-negative, summing
+        to one), or ``a_hat`` does not have the shape of ``sh``.
     RuntimeError
         With the residual and iteration count if Newton fails.
     """
-    sh = np.atleast_2d(np.asarray(sh, float))
+    check_parameters(eta=eta, kappa=kappa, nu=nu)
+    sh = require_shares("sh", np.atleast_2d(np.asarray(sh, float)), axis=1,
+                        meaning="no-shock employment shares of each sector's firms (one row per sector)")
     a_hat = np.atleast_2d(np.asarray(a_hat, float))
+    require_shape("a_hat", a_hat, sh.shape)
     rho = (1.0 + kappa) / kappa
     b = 1.0 / nu - 1.0 / kappa
     e_bar = 1.0 / kappa + b * sh
@@ -245,8 +252,15 @@ def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000,
     computes :math:`C-\frac12((\eta+\frac1\kappa)V_n+(\frac1\nu-\frac1\kappa)V_s)` under both conducts
     and the markdown coefficient :math:`\frac1{2h^2}\mathbb E[f(hu)+f(-hu)]`,
     :math:`f=\sum sh\,e^{\hat a+(1-\eta)\hat\ell}(1-e^{-\hat\mu})`, from exact solves at shocks scaled by h.
+
+    Raises
+    ------
+    ValueError
+        If a structural parameter is inadmissible or ``h`` is not positive and finite (the markdown
+        coefficient divides by :math:`2h^2`).
     """
     check_parameters(eta=eta, lam=lam, kappa=kappa, nu=nu, sigma2_N=sigma2_N, sigma2_S=sigma2_S)
+    require_positive("h", h, meaning="scale of the shocks in the finite-difference markdown coefficient")
     alpha = tail_index(eta, lam)
     rng = np.random.default_rng(seed)
     Ns = np.unique(np.concatenate([np.arange(1, n_dense + 1),

@@ -147,9 +147,16 @@ def entry_given_population(curves: ConductCurves, m0, ell_hat, tau_pi=0.0, tol=1
     r"""Solve free entry in hats for :math:`m'`: :math:`(1-\eta)\log m'-\log G(m')=(1-\eta)\log m_0-\log G(m_0)+\log(1+\tau^\pi)+(1-\eta)\log\hat\ell`.
 
     Vectorised bisection in :math:`\log m'` (the left side is increasing when :math:`\varepsilon_G<1-\eta`).
+
+    Raises
+    ------
+    ValueError
+        If ``m0`` or ``ell_hat`` is not positive and finite (both enter in logs).
     """
     eta = curves.eta
-    m0 = np.asarray(m0, float)
+    m0 = np.asarray(require_positive("m0", m0, meaning="entrants per sector in the data"), float)
+    ell_hat = np.asarray(require_positive("ell_hat", ell_hat, meaning="population relative to the data"),
+                         float)
     lhs = lambda lm: (1 - eta) * lm - np.interp(lm, curves.log_m, curves.log_G)
     target = lhs(np.log(m0)) + np.log1p(tau_pi) + (1 - eta) * np.log(ell_hat)
     lo = np.log(m0) - 8.0
