@@ -737,96 +737,96 @@ def _fe_toy_solution(xi=12.3):
 
 @pytest.mark.parametrize("call, word", ids=case_id, argvalues=[
     # offshoring
-    pytest.param(lambda: off.existence_condition(0.0, OFF), "alpha", marks=xfail(
+    pytest.param(lambda: off.existence_condition(0.0, OFF), "alpha", marks=fixed(
         "offshoring.existence_condition(alpha=0) raises ZeroDivisionError; alpha=1.5 returns -inf silently")),
-    pytest.param(lambda: off.existence_condition(1.5, OFF), "alpha", marks=xfail(
+    pytest.param(lambda: off.existence_condition(1.5, OFF), "alpha", marks=fixed(
         "offshoring.existence_condition(alpha=1.5) returns -inf instead of rejecting alpha outside (0, 1]")),
-    pytest.param(lambda: off.band_where(lambda a: a - 0.7, 0.9, 0.5), "alpha_lo|alpha_hi", marks=xfail(
+    pytest.param(lambda: off.band_where(lambda a: a - 0.7, 0.9, 0.5), "alpha_lo|alpha_hi", marks=fixed(
         "offshoring.band_where(fn, alpha_lo=0.9, alpha_hi=0.5) silently returns the 'band' (0.9, 0.7)")),
-    pytest.param(lambda: off.model_panel(OFF, years=(2017, 2001)), "years", marks=xfail(
+    pytest.param(lambda: off.model_panel(OFF, years=(2017, 2001)), "years", marks=fixed(
         "offshoring.model_panel(years=(2017, 2001)) raises numpy's 'negative dimensions are not allowed' "
         "(synthetic_panel names years correctly)")),
-    pytest.param(lambda: off.model_panel(OFF, alpha_sd=-1.0), "alpha_sd", marks=xfail(
+    pytest.param(lambda: off.model_panel(OFF, alpha_sd=-1.0), "alpha_sd", marks=fixed(
         "offshoring.model_panel(alpha_sd=-1) raises numpy's 'scale < 0', which does not name alpha_sd")),
-    pytest.param(lambda: off.top_quartile_dummy(np.array([0.5, np.nan, 0.7, 0.8])), "alpha|initial", marks=xfail(
+    pytest.param(lambda: off.top_quartile_dummy(np.array([0.5, np.nan, 0.7, 0.8])), "alpha|initial", marks=fixed(
         "offshoring.top_quartile_dummy with a NaN initial alpha silently returns all zeros (and an empty "
         "array raises IndexError)")),
-    pytest.param(lambda: off.cutoff_productivity(-1.0, OFF), r"\bv\b", marks=xfail(
+    pytest.param(lambda: off.cutoff_productivity(-1.0, OFF), r"\bv\b", marks=fixed(
         "offshoring.cutoff_productivity(v=-1) returns NaN")),
-    pytest.param(lambda: off.extended_phi(0.0, 0.9, OFF), r"\bv\b", marks=xfail(
+    pytest.param(lambda: off.extended_phi(0.0, 0.9, OFF), r"\bv\b", marks=fixed(
         "offshoring.extended_phi(v=0) raises ZeroDivisionError (v must lie in (beta/H_bar, (rho E + beta)/H_bar))")),
     # migration_mnc
-    pytest.param(lambda: mig_policy.moving_cost_path(WANG(), [-0.5, 0.5]), r"\bc\b", marks=xfail(
+    pytest.param(lambda: mig_policy.moving_cost_path(WANG(), [-0.5, 0.5]), r"\bc\b", marks=fixed(
         "migration_mnc.policy.solve_path catches the ValueError of an inadmissible grid value: "
         "moving_cost_path(c_grid=[-0.5, 0.5]) reports c = -0.5 as converged=False (a 'branch end') instead "
         "of raising")),
-    pytest.param(lambda: mig_policy.sensitivity_path(WANG(), "gamma", [0.5, 33.0]), "gamma", marks=xfail(
+    pytest.param(lambda: mig_policy.sensitivity_path(WANG(), "gamma", [0.5, 33.0]), "gamma", marks=fixed(
         "migration_mnc.policy.sensitivity_path('gamma', [0.5, 33]) reports the inadmissible gamma = 0.5 as "
         "a non-converged row instead of raising (solve_path swallows ValueError)")),
-    pytest.param(lambda: mig_policy.quota_path(WANG(), [1.5]), "lam", marks=xfail(
+    pytest.param(lambda: mig_policy.quota_path(WANG(), [1.5]), "lam", marks=fixed(
         "migration_mnc.policy.quota_path(lam_grid=[1.5]) returns converged=False instead of raising "
         "quota_targets' ValueError for lam outside (0, 1]")),
-    pytest.param(lambda: mig_model.pareto_average_productivity(1.0, 3.0, 1.5), "kappa", marks=xfail(
+    pytest.param(lambda: mig_model.pareto_average_productivity(1.0, 3.0, 1.5), "kappa", marks=fixed(
         "migration_mnc.model.pareto_average_productivity(cutoff=1, sigma=3, kappa=1.5) returns a complex "
         "number (kappa <= sigma - 1 is not checked)")),
-    pytest.param(lambda: mig_model.ces_cost(np.ones(2), np.ones(2), 1.0), "elasticity", marks=xfail(
+    pytest.param(lambda: mig_model.ces_cost(np.ones(2), np.ones(2), 1.0), "elasticity", marks=fixed(
         "migration_mnc.model.ces_cost(elasticity=1) raises ZeroDivisionError")),
-    pytest.param(lambda: mig_model.ces_cost(np.array([1.0, -1.0]), np.ones(2), 2.0), "prices", marks=xfail(
+    pytest.param(lambda: mig_model.ces_cost(np.array([1.0, -1.0]), np.ones(2), 2.0), "prices", marks=fixed(
         "migration_mnc.model.ces_cost with a negative price returns cost inf and shares (inf, -inf)")),
-    pytest.param(lambda: mig_cal.entry_cost_from_survival(0.5, 1.5, WANG()), "chi", marks=xfail(
+    pytest.param(lambda: mig_cal.entry_cost_from_survival(0.5, 1.5, WANG()), "chi", marks=fixed(
         "migration_mnc.calibration.entry_cost_from_survival(chi=1.5) (an MNC share above one) returns a "
         "number; chi=-1 returns a negative entry cost")),
-    pytest.param(lambda: mig_cal.bi_implied_emigration_rate(0.5, 0.1, 1.0, 0.0), "own_pop", marks=xfail(
+    pytest.param(lambda: mig_cal.bi_implied_emigration_rate(0.5, 0.1, 1.0, 0.0), "own_pop", marks=fixed(
         "migration_mnc.calibration.bi_implied_emigration_rate(own_pop=0) raises ZeroDivisionError")),
-    pytest.param(lambda: mig_facts.simulate_firm_sample({"h_d": 0.3}), "means", marks=xfail(
+    pytest.param(lambda: mig_facts.simulate_firm_sample({"h_d": 0.3}), "means", marks=fixed(
         "migration_mnc.facts.simulate_firm_sample with a malformed means dict raises KeyError('domestic'), "
         "not a ValueError naming the expected keys")),
     # granular
     pytest.param(lambda: gran_local.baseline_sector_equilibrium(np.array([[1.0, -1.0]]), np.zeros((1, 2)), 0.13, 1.0),
-                 r"\bz\b", marks=xfail(
+                 r"\bz\b", marks=fixed(
                      "granular.local.baseline_sector_equilibrium accepts a negative productivity z = -1 (treated "
                      "as an absent firm); no_shock_shares rejects it")),
     pytest.param(lambda: gran_local.draw_size_biased_sectors(2.0, 1.5, 0, np.random.default_rng(0)), "n_sectors",
-                 marks=xfail("granular.local.draw_size_biased_sectors(n_sectors=0) raises numpy's 'zero-size "
+                 marks=fixed("granular.local.draw_size_biased_sectors(n_sectors=0) raises numpy's 'zero-size "
                              "array' ValueError, which does not name n_sectors")),
     pytest.param(lambda: gran_q.cournot_sector_table(**GP, n_max=40, n_sectors=10, n_sparse=3, h=0.0), r"\bh\b",
-                 marks=xfail("granular.quantitative.cournot_sector_table(h=0) returns a markdown table of NaN "
+                 marks=fixed("granular.quantitative.cournot_sector_table(h=0) returns a markdown table of NaN "
                              "and inf (divides by 2 h^2); only the notebook checks h")),
     pytest.param(lambda: gran_q.newton_sector_batch(np.array([[0.7, 0.7]]), np.zeros((1, 2)), 0.13, 2.48, 1.46),
-                 r"\bsh\b", marks=xfail(
+                 r"\bsh\b", marks=fixed(
                      "granular.quantitative.newton_sector_batch accepts shares summing to 1.4 and returns "
                      "l_hat = -0.039 at a zero shock (solve_sector now rejects them)")),
     pytest.param(lambda: gran_sp.entry_given_population(gran_sp.conduct_curves(**GP, n_grid=20), np.array([1.0]),
-                                                        np.array([0.0])), "ell_hat", marks=xfail(
+                                                        np.array([0.0])), "ell_hat", marks=fixed(
         "granular.spatial.entry_given_population(ell_hat=0) (or negative) silently returns m0 * exp(-8), the "
         "edge of its bisection bracket")),
     pytest.param(lambda: gran_sp.entry_given_population(gran_sp.conduct_curves(**GP, n_grid=20), np.array([-1.0]),
-                                                        np.array([1.0])), "m0", marks=xfail(
+                                                        np.array([1.0])), "m0", marks=fixed(
         "granular.spatial.entry_given_population(m0=-1) returns NaN")),
     # foreign_employment
-    pytest.param(lambda: replace(_fe_toy(), group_k=np.array([0, 1, 2])), "group_k", marks=xfail(
+    pytest.param(lambda: replace(_fe_toy(), group_k=np.array([0, 1, 2])), "group_k", marks=fixed(
         "foreign_employment.levels.Fundamentals accepts group_k = [0, 1, 2] (nationality must be 0 or 1)")),
-    pytest.param(lambda: replace(_fe_toy(), S=_fe_toy().S[:2]), r"\bS\b", marks=xfail(
+    pytest.param(lambda: replace(_fe_toy(), S=_fe_toy().S[:2]), r"\bS\b", marks=fixed(
         "foreign_employment.levels.Fundamentals accepts S of shape (2, 3) for 3 groups (shape not checked)")),
-    pytest.param(lambda: fe_levels.solve_levels(_fe_toy(), tol=0.0), "tol", marks=xfail(
+    pytest.param(lambda: fe_levels.solve_levels(_fe_toy(), tol=0.0), "tol", marks=fixed(
         "foreign_employment.levels.solve_levels(tol=0) raises ConvergenceError ('residual 7e-14 > tol 0') "
         "instead of a ValueError naming tol")),
-    pytest.param(lambda: fe_levels.evaluate_levels(_fe_toy(), np.zeros(3)), "log_p", marks=xfail(
+    pytest.param(lambda: fe_levels.evaluate_levels(_fe_toy(), np.zeros(3)), "log_p", marks=fixed(
         "foreign_employment.levels.evaluate_levels(log_p of shape (3,)) raises IndexError")),
-    pytest.param(lambda: fe_hat.apply_solution(*_fe_toy_solution(), 0.5), r"\bxi\b", marks=xfail(
+    pytest.param(lambda: fe_hat.apply_solution(*_fe_toy_solution(), 0.5), r"\bxi\b", marks=fixed(
         "foreign_employment.hat.apply_solution(..., xi=0.5) is accepted (xi > 1 not checked)")),
-    pytest.param(lambda: fe_cf.foreign_scale_shock(["Q-x", "Z-y"], 0.5), "group", marks=xfail(
+    pytest.param(lambda: fe_cf.foreign_scale_shock(["Q-x", "Z-y"], 0.5), "group", marks=fixed(
         "foreign_employment.counterfactuals.foreign_scale_shock with group labels not of the form "
         "'D-...'/'F-...' raises IndexError ('list index out of range')")),
-    pytest.param(lambda: fe_cf.expansion_shock(GROUPS, np.ones(3), "X-LS"), "L_g", marks=xfail(
+    pytest.param(lambda: fe_cf.expansion_shock(GROUPS, np.ones(3), "X-LS"), "L_g", marks=fixed(
         "foreign_employment.counterfactuals.expansion_shock with L_g of length 3 for 16 groups raises a "
         "numpy IndexError about a boolean index")),
-    pytest.param(lambda: fe_by.make_synthetic_base(seed=-1, n_regions=4, calibrate=False), "seed", marks=xfail(
+    pytest.param(lambda: fe_by.make_synthetic_base(seed=-1, n_regions=4, calibrate=False), "seed", marks=fixed(
         "foreign_employment.base_year.make_synthetic_base(seed=-1) raises numpy's 'expected non-negative "
         "integer', which does not name seed")),
-    pytest.param(lambda: fe_by.make_synthetic_base(n_regions=4.5, calibrate=False), "n_regions", marks=xfail(
+    pytest.param(lambda: fe_by.make_synthetic_base(n_regions=4.5, calibrate=False), "n_regions", marks=fixed(
         "foreign_employment.base_year.make_synthetic_base(n_regions=4.5) silently builds 4 regions")),
-    pytest.param(lambda: fe_by.make_synthetic_base(n_regions=4, target_tol=0.0), "target_tol", marks=xfail(
+    pytest.param(lambda: fe_by.make_synthetic_base(n_regions=4, target_tol=0.0), "target_tol", marks=fixed(
         "foreign_employment.base_year.make_synthetic_base(target_tol=0) fails inside anderson_solve with "
         "'tol = 0.0 must be positive', naming tol rather than target_tol")),
 ])

@@ -235,6 +235,21 @@ def _group_occupation_weights(rng):
     return W * rng.lognormal(0.0, 0.2, W.shape)
 
 
+def _require_integer(name: str, value, low: int, high: float = np.inf, *, meaning: str = "") -> int:
+    """Check that ``value`` is an integer (int or integer-valued float) in ``[low, high]``; return it as int."""
+    x = require_in_range(name, value, low, high, low_inclusive=True, high_inclusive=True, meaning=meaning)
+    if isinstance(value, (bool, np.bool_)) or not x.is_integer():
+        raise ValueError(f"{name} = {value!r} must be an integer in [{low:g}, {high:g}]: {meaning}")
+    return int(x)
+
+
+def _require_seed(seed) -> None:
+    """Check that ``seed`` is a non-negative integer (what :func:`numpy.random.default_rng` accepts)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed = {seed!r} must be a non-negative integer (admissible range [0, inf)): "
+                         "random seed of the synthetic data")
+
+
 def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: float = ETA,
                            zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
                            row_tau_factor: float = 2.0):
@@ -245,10 +260,16 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta
     Fundamentals, dict
         The fundamentals and labels (``regions``, ``lat``, ``lon``, ``groups``,
         ``sectors``, ``occupations``, ``manufacturing``).
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not a non-negative integer, ``n_regions`` is not an integer in
+        [2, 1000], or another parameter is inadmissible.
     """
     eta, zeta, xi, omega = check_parameters(eta, zeta, xi, omega)
-    n_regions = int(require_in_range("n_regions", n_regions, 2, 1000, low_inclusive=True,
-                                     high_inclusive=True, meaning="number of prefectures"))
+    _require_seed(seed)
+    n_regions = _require_integer("n_regions", n_regions, 2, 1000, meaning="number of prefectures")
     require_in_range("row_tau_factor", row_tau_factor, 1.0, np.inf, low_inclusive=True,
                      meaning="RoW trade cost / largest domestic trade cost")
     rng = np.random.default_rng(seed)
@@ -464,14 +485,19 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
     Raises
     ------
     ValueError
-        For inadmissible parameters (``n_regions`` outside [2, 1000], ...) or a
-        malformed ``table1.csv`` / ``text_shares.csv`` (see :func:`table1`,
-        :func:`text_targets`).
+        For inadmissible parameters (``seed`` not a non-negative integer, ``n_regions``
+        not an integer in [2, 1000], ``target_tol`` or ``tol`` not positive, ``max_outer``
+        not a positive integer, ...) or a malformed ``table1.csv`` / ``text_shares.csv``
+        (see :func:`table1`, :func:`text_targets`).
     lib.fixed_point.ConvergenceError
         If an equilibrium solve fails.
     RuntimeError
         If the calibration does not reach ``target_tol`` or the base is not exact.
     """
+    require_in_range("target_tol", target_tol, 0.0, np.inf,
+                     meaning="relative tolerance on every calibration target")
+    require_in_range("tol", tol, 0.0, np.inf, meaning="tolerance on the equilibrium residual")
+    max_outer = _require_integer("max_outer", max_outer, 1, meaning="maximum calibration iterations")
     t0 = time.perf_counter()
     f, labels = synthetic_fundamentals(seed, n_regions, eta=eta, zeta=zeta, xi=xi, omega=omega,
                                        row_tau_factor=row_tau_factor)

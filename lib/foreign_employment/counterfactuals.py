@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validate import require_in_range, require_nonnegative
+from ..validate import require_in_range, require_nonnegative, require_shape
 from .hat import BaseYear, HatSolution
 
 __all__ = ["group_masks", "foreign_scale_shock", "removal_shock", "expansion_shock", "SCENARIOS",
@@ -20,8 +20,20 @@ SCENARIOS = ["X-LS", "X-HS", "X-mix", "X-female", "X-elderly"]
 
 
 def group_masks(groups):
-    """Boolean masks over group names ``D-LS-M-15-29`` / ``F-HS-F``: native, foreign, LS, HS, female, elderly."""
+    """Boolean masks over group names ``D-LS-M-15-29`` / ``F-HS-F``: native, foreign, LS, HS, female, elderly.
+
+    Raises
+    ------
+    ValueError
+        If a group label is not of the form ``<D|F>-<LS|HS>-<M|F>[-age]``.
+    """
     g = list(groups)
+    for x in g:
+        parts = x.split("-") if isinstance(x, str) else []
+        if len(parts) < 3 or parts[0] not in ("D", "F") or parts[1] not in ("LS", "HS") \
+                or parts[2] not in ("M", "F"):
+            raise ValueError(f"group label {x!r} is malformed: groups must be labelled "
+                             "'<D|F>-<LS|HS>-<M|F>[-age]', e.g. 'D-LS-M-15-29' or 'F-HS-F'")
     m = lambda cond: np.array([cond(x) for x in g])
     return {"native": m(lambda x: x.startswith("D-")), "foreign": m(lambda x: x.startswith("F-")),
             "LS": m(lambda x: x.split("-")[1] == "LS"), "HS": m(lambda x: x.split("-")[1] == "HS"),
@@ -36,7 +48,7 @@ def foreign_scale_shock(groups, foreign_scale: float, low_skill_only: bool = Fal
     Raises
     ------
     ValueError
-        If ``foreign_scale`` is negative.
+        If ``foreign_scale`` is negative or a group label is malformed (see :func:`group_masks`).
     """
     s = require_in_range("foreign_scale", foreign_scale, 0.0, np.inf, low_inclusive=True,
                          meaning="multiplier on foreign worker groups (0 autarky, 1 base)")
@@ -62,10 +74,19 @@ def expansion_shock(groups, L_g, scenario: str, expansion: float = 0.10, ls_shar
     ``X-mix`` (all foreigners), ``X-female`` (native women), ``X-elderly``
     (natives 60+), or ``"sweep"`` with ``ls_share`` :math:`\lambda\in[0,1]` of
     :math:`\Delta` going to low-skilled foreigners and the rest to high-skilled.
+
+    Raises
+    ------
+    ValueError
+        If ``expansion`` is negative, ``L_g`` is negative or not one entry per group,
+        ``scenario`` is unknown, ``ls_share`` is outside [0, 1] (sweep), or a group label
+        is malformed (see :func:`group_masks`).
     """
     require_in_range("expansion", expansion, 0.0, np.inf, low_inclusive=True,
                      meaning="added labour as a share of the native workforce")
+    groups = list(groups)
     L_g = np.asarray(require_nonnegative("L_g", L_g), dtype=float)
+    require_shape("L_g", L_g, (len(groups),))
     mk = group_masks(groups)
     delta = expansion * L_g[mk["native"]].sum()
     add = np.zeros_like(L_g)

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..fixed_point import ConvergenceError
 from ..newton_krylov import anderson_solve
-from ..validate import require_nonnegative, require_positive, require_shape, require_shares
+from ..validate import (require_in_range, require_nonnegative, require_positive, require_shape,
+                        require_shares)
 from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
 from .levels import Fundamentals, LevelState, active_types, check_parameters
 
@@ -372,7 +373,14 @@ def apply_solution(base: BaseYear, sol: HatSolution, xi: float) -> BaseYear:
     """The counterfactual equilibrium as a new :class:`BaseYear` (for chained counterfactuals and calibration).
 
     ``chi`` is updated from prices, :math:`\\chi'=\\chi\\hat p_k^{1-\\xi}/\\sum_k\\chi\\hat p_k^{1-\\xi}`.
+
+    Raises
+    ------
+    ValueError
+        If ``xi`` is not a finite number above 1 (native/foreign elasticity of substitution).
     """
+    require_in_range("xi", xi, 1.0, np.inf,
+                     meaning="native/foreign elasticity of substitution; the model needs xi > 1")
     x = np.where(np.isfinite(sol.x), sol.x, 0.0)
     lchi = np.log(np.where(base.chi > 0, base.chi, 1e-300)) + (1 - xi) * x
     lchi = np.where(sol.active[None, :, None], lchi, -np.inf)

@@ -24,7 +24,8 @@ import numpy as np
 from scipy.special import gamma as gamma_fn
 
 from ..fixed_point import ConvergenceError
-from ..validate import require_in_range, require_nonnegative, require_positive, require_shares
+from ..validate import (require_in_range, require_nonnegative, require_positive, require_shape,
+                        require_shares)
 from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
 
 __all__ = ["Fundamentals", "LevelState", "evaluate_levels", "solve_levels", "check_parameters",
@@ -79,6 +80,13 @@ class Fundamentals:
     eta, zeta, xi, omega : float
     VA0 : float
         RoW value added (its fixed endowment times the numéraire wage).
+
+    Raises
+    ------
+    ValueError
+        If a scalar elasticity is inadmissible, an array has the wrong shape for the dimensions
+        ``R = B.shape[0]``, ``J, O = gamma.shape``, ``G = len(L)`` (with ``N = R + 1``),
+        ``group_k`` has an entry other than 0 or 1, or an array violates its sign/share restriction.
     """
 
     L: np.ndarray
@@ -100,6 +108,21 @@ class Fundamentals:
 
     def __post_init__(self):
         check_parameters(self.eta, self.zeta, self.xi, self.omega)
+        require_shape("L", self.L, (None,))
+        require_shape("B", self.B, (None, None))
+        require_shape("gamma", self.gamma, (None, None))
+        R, G = np.shape(self.B)[0], np.shape(self.L)[0]
+        (J, O), N = np.shape(self.gamma), np.shape(self.B)[0] + 1
+        for name, value, shape in [("group_k", self.group_k, (G,)), ("S", self.S, (G, O)),
+                                   ("B", self.B, (R, G)), ("T", self.T, (J, N)),
+                                   ("tau", self.tau, (J, N, N)), ("theta", self.theta, (J,)),
+                                   ("alpha", self.alpha, (N, J)), ("beta_l", self.beta_l, (N, J)),
+                                   ("beta_io", self.beta_io, (N, J, J))]:
+            require_shape(name, value, shape)
+        gk = np.asarray(self.group_k)
+        if not np.all((gk == 0) | (gk == 1)):
+            raise ValueError(f"group_k must contain only 0 (native, D) or 1 (foreign, F); got "
+                             f"{np.unique(gk).tolist()}")
         require_nonnegative("L", self.L, meaning="worker masses")
         require_positive("S", self.S)
         require_positive("B", self.B)
@@ -175,11 +198,18 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None) -
     LevelState
         With ``residual = log(demand / supply)`` of the native/foreign occupation
         markets (paper eq. 16).
+
+    Raises
+    ------
+    ValueError
+        If ``log_p`` does not have shape (R, 2, O) or ``active`` does not have shape (2,).
     """
     R, J, O, G = f.dims
     gk = np.asarray(f.group_k)
     active = active_types(f.L, gk) if active is None else np.asarray(active, dtype=bool)
+    require_shape("active", active, (2,))
     log_p = np.asarray(log_p, dtype=float)
+    require_shape("log_p", log_p, (R, 2, O))
     # (L2)-(L3): occupation prices and labour composite
     lpo = ces_log_price(log_p, f.xi, active=active)
     lrho = np.zeros((R + 1, J))
@@ -242,14 +272,21 @@ def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: 
 
     Raises
     ------
+    ValueError
+        If ``tol`` is not positive and finite, ``max_iter`` is not a positive integer, or
+        ``log_p0`` does not have shape (R, 2, O).
     ConvergenceError
         If the residual stays above ``tol``.
     """
     from scipy.optimize import root
 
+    require_positive("tol", tol, meaning="tolerance on the sup norm of the log market residual")
+    if not float(max_iter).is_integer() or max_iter < 1:
+        raise ValueError(f"max_iter = {max_iter!r} must be a positive integer (admissible range [1, inf))")
     R, J, O, G = f.dims
     active = active_types(f.L, f.group_k)
     log_p = np.zeros((R, 2, O)) if log_p0 is None else np.array(log_p0, dtype=float)
+    require_shape("log_p0", log_p, (R, 2, O))
     mask = np.broadcast_to(active[None, :, None], log_p.shape)
     cache = {}
 

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import optimize
 
 from lib.fixed_point import ConvergenceError
-from lib.validate import require_in_range
+from lib.validate import require_in_range, require_nonnegative, require_positive
 from .model import REGIMES, WangParameters
 from .solver import outcomes, solve_equilibrium
 
@@ -60,8 +60,15 @@ def entry_cost_from_survival(survival: float, chi: float, par: WangParameters) -
 
     ``survival = (B/phibar)**kappa = [(f + chi fI)/(delta fE) (sigma-1)/(kappa-sigma+1)]**(-1)``,
     hence ``fE = (sigma-1)/(kappa-sigma+1) * (f + chi fI) * survival / delta`` (325.27 at Table 3).
+
+    Raises
+    ------
+    ValueError
+        If ``survival`` is outside ``(0, 1]`` or ``chi`` (share of multinationals) outside ``[0, 1)``.
     """
     require_in_range("survival", survival, 0.0, 1.0, high_inclusive=True, meaning="survival of entrants")
+    require_in_range("chi", chi, 0.0, 1.0, low_inclusive=True,
+                     meaning="share of firms that are multinationals (paper eqs. (38)-(39))")
     ratio = (par.sigma - 1.0) / (par.kappa - par.sigma + 1.0)
     return ratio * (par.f + chi * par.fI) * survival / par.delta
 
@@ -70,8 +77,18 @@ def bi_implied_emigration_rate(bi: float, other_rate: float, other_pop: float, o
     """Emigration rate of the smaller flow implied by a bilaterality index (eq. (1)).
 
     With ``m_small = bi / (2 - bi) * m_large``; used to check the printed L target.
+
+    Raises
+    ------
+    ValueError
+        If ``bi`` is outside ``[0, 1]``, ``other_rate`` outside ``[0, 1]``, ``other_pop`` negative
+        or not finite, or ``own_pop`` not positive and finite.
     """
     require_in_range("bi", bi, 0.0, 1.0, low_inclusive=True, high_inclusive=True, meaning="bilaterality index")
+    require_in_range("other_rate", other_rate, 0.0, 1.0, low_inclusive=True, high_inclusive=True,
+                     meaning="emigration rate of the larger flow")
+    require_nonnegative("other_pop", other_pop, meaning="population of origin of the larger flow")
+    require_positive("own_pop", own_pop, meaning="population of origin of the smaller flow")
     m_large = other_rate * other_pop
     return bi / (2.0 - bi) * m_large / own_pop
 

@@ -127,7 +127,24 @@ def simulate_firm_sample(means: dict, n_domestic: int = 4000, n_foreign: int = 4
     -------
     pandas.DataFrame
         Columns ``firm_type, foreign, low, high, h, all``.
+
+    Raises
+    ------
+    ValueError
+        If ``means`` is not a dict with keys ``"domestic"`` and ``"foreign"``, each a dict with
+        keys ``"low", "high", "h"`` in (0, 1); if ``n_domestic`` or ``n_foreign`` is below 2; or if
+        ``concentration`` is not positive and finite.
     """
+    if not isinstance(means, dict) or any(not isinstance(means.get(t), dict) for t in ("domestic", "foreign")):
+        raise ValueError(f"means must be a dict {{'domestic': {{...}}, 'foreign': {{...}}}} with keys "
+                         f"'low', 'high', 'h' for each firm type; got {means!r}")
+    for t in ("domestic", "foreign"):
+        missing = [k for k in ("low", "high", "h") if k not in means[t]]
+        if missing:
+            raise ValueError(f"means[{t!r}] is missing the key(s) {missing}; expected 'low', 'high', 'h' "
+                             "(immigrant shares among low-/high-skilled workers, high-skill share)")
+        for k in ("low", "high", "h"):
+            require_in_range(f"means[{t!r}][{k!r}]", means[t][k], 0.0, 1.0)
     require_in_range("n_domestic", n_domestic, 2, np.inf, low_inclusive=True)
     require_in_range("n_foreign", n_foreign, 2, np.inf, low_inclusive=True)
     require_positive("concentration", concentration, meaning="Beta concentration")

@@ -242,8 +242,19 @@ def ces_cost(prices, weights, elasticity: float, available=None):
     -------
     cost : ndarray
     shares : ndarray (cost shares, sum to 1 over the last axis)
+
+    Raises
+    ------
+    ValueError
+        If ``elasticity`` is not finite and above 1, or a price is negative or NaN (zero and
+        ``inf`` prices are accepted as limits, which the equilibrium solver's trial steps may reach).
     """
+    require_greater("elasticity", elasticity, 1.0, "1", meaning="CES elasticity of substitution")
+    require_in_range("elasticity", elasticity, 1.0, np.inf, meaning="CES elasticity of substitution (finite)")
     prices = np.asarray(prices, dtype=float)
+    if np.any(~(prices >= 0)):
+        raise ValueError(f"prices must be non-negative (admissible range [0, inf]); got "
+                         f"{prices[~(prices >= 0)][:3].tolist()}")
     weights = np.asarray(weights, dtype=float)
     terms = weights * prices ** (1.0 - elasticity)
     if available is not None:
@@ -354,7 +365,16 @@ def pareto_average_productivity(cutoff, sigma: float, kappa: float):
     """Melitz average productivity above a Pareto cutoff (paper Appendix A).
 
     ``tilde phi = [kappa / (kappa - sigma + 1)]**(1/(sigma-1)) * cutoff``.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is not finite and above 1, or ``kappa`` is not finite and above ``sigma - 1``
+        (the average is infinite otherwise, paper eq. (26)).
     """
+    require_in_range("sigma", sigma, 1.0, np.inf, meaning="elasticity of substitution between products")
+    require_greater("kappa", kappa, sigma - 1.0, "sigma - 1", meaning="Pareto shape (finite average productivity)")
+    require_in_range("kappa", kappa, sigma - 1.0, np.inf, meaning="Pareto shape (finite)")
     return (kappa / (kappa - sigma + 1.0)) ** (1.0 / (sigma - 1.0)) * np.asarray(cutoff, dtype=float)
 
 

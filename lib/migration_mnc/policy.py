@@ -81,8 +81,21 @@ def solve_path(grid, baseline_value: float, make_par, solve_kwargs=None, x0=None
     DataFrame with column ``value``, ``converged`` and the flattened outcomes; rows where
     the interior equilibrium does not exist have ``converged = False`` and NaN outcomes.
     Once a direction fails, further points in that direction are not attempted.
+
+    Raises
+    ------
+    ValueError
+        If ``grid`` is not a non-empty 1-D array, or ``make_par`` rejects a grid value (an
+        inadmissible parameter, e.g. ``c < 0``, ``gamma <= 1``, ``lam`` outside ``(0, 1]``): every
+        grid value is passed through ``make_par`` before any equilibrium is solved, so such a value
+        raises instead of being reported as a non-converged row.  Only failures of the
+        equilibrium solver itself (no interior equilibrium) become ``converged = False`` rows.
     """
     grid = np.sort(np.asarray(grid, dtype=float))
+    if grid.ndim != 1 or grid.size == 0:
+        raise ValueError(f"grid must be a non-empty 1-D array of path values; got shape {grid.shape}")
+    # validate every grid value first: an inadmissible value is an error, not a branch end
+    made = [make_par(v) for v in grid]
     start = int(np.argmin(np.abs(grid - baseline_value)))
     rows = {}
     for direction in (range(start, len(grid)), range(start - 1, -1, -1)):
@@ -92,8 +105,8 @@ def solve_path(grid, baseline_value: float, make_par, solve_kwargs=None, x0=None
             v = grid[idx]
             row = {"value": v, "converged": False}
             if not failed:
+                par, kw = made[idx]
                 try:
-                    par, kw = make_par(v)
                     r = solve_equilibrium(par, REGIMES["migration_and_mnc"], x0=x, **kw)
                     u = units if (fixed_units and units is not None) else reference_units(par)
                     row.update(flatten_outcomes(outcomes(r, u)))
