@@ -21,7 +21,7 @@ book: $(STAMP)
 
 ## Unit tests of lib + every notebook rerun at small parameters through lib.rerun.
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not build"
+	$(BIN)/pytest -q -n 2 -m "not build"
 
 ## Unit tests only (seconds).
 test-fast: $(STAMP)

@@ -25,3 +25,26 @@ def run_notebook(tmp_path):
         return rerun(CHAPTERS / relpath, params, out)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the robustness sweep's case counts (recorded with ``record_property``).
+
+    Works with and without pytest-xdist, since the properties travel with the test reports.
+    """
+    counts = {}
+    for outcome in ("passed", "failed"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            for key, value in getattr(rep, "user_properties", []):
+                if key.startswith("robustness_"):
+                    chapter, what = key[len("robustness_"):].rsplit("_", 1)
+                    counts.setdefault(chapter, {}).update({what: value})
+    if counts:
+        terminalreporter.section("robustness sweep: parameter draws per solver")
+        total = 0
+        for chapter, c in sorted(counts.items()):
+            total += c.get("cases", 0)
+            terminalreporter.write_line(
+                f"{chapter}: {c.get('cases', 0)} cases, {c.get('solved', 0)} solved, "
+                f"{c.get('raised', 0)} raised the documented error")
+        terminalreporter.write_line(f"total: {total} cases")
