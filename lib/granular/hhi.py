@@ -109,6 +109,20 @@ def _grid(alpha, n_nodes):
     return u, np.exp(u), u[1] - u[0]
 
 
+def _laplace_moment_integral(N: np.ndarray, alpha: float, n_nodes: int, t_power: int) -> np.ndarray:
+    r""":math:`\int_0^\infty t^{p}\,g(t)\,\phi(t)^{N-1}dt` on the log-t grid, for each N.
+
+    The common kernel of :func:`psi_N` (``t_power=1``) and :func:`expected_hhi_given_N`
+    (``t_power=2``); ``N`` and ``alpha`` must already be validated.
+    """
+    u, t, du = _grid(alpha, n_nodes)
+    phi, _, g = pareto_transforms(t, alpha)
+    log_phi = np.log(np.maximum(phi, 1e-300))
+    weight = t * g if t_power == 1 else t * t * g
+    integrand = weight[None, :] * np.exp((N[:, None] - 1.0) * log_phi[None, :])
+    return np.trapezoid(integrand, dx=du, axis=1)
+
+
 def psi_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     r""":math:`\psi_N = \frac1{\mathbb Ex}\int_0^\infty g(t)\phi(t)^{N-1}dt` (paper Lemma 4): the
     expected employment-weighted HHI of a sector with N firms. :math:`\psi_1=1`, :math:`\psi_N\to0`.
@@ -129,11 +143,7 @@ def psi_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     """
     alpha = _check_alpha(alpha)
     N = _check_firm_count(N)
-    u, t, du = _grid(alpha, n_nodes)
-    phi, _, g = pareto_transforms(t, alpha)
-    log_phi = np.log(np.maximum(phi, 1e-300))
-    integrand = (t * g)[None, :] * np.exp((N[:, None] - 1.0) * log_phi[None, :])
-    return np.trapezoid(integrand, dx=du, axis=1) / mean_size(alpha)
+    return _laplace_moment_integral(N, alpha, n_nodes, t_power=1) / mean_size(alpha)
 
 
 def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
@@ -192,11 +202,7 @@ def expected_hhi_given_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     """
     alpha = _check_alpha(alpha)
     N = _check_firm_count(N)
-    u, t, du = _grid(alpha, n_nodes)
-    phi, _, g = pareto_transforms(t, alpha)
-    log_phi = np.log(np.maximum(phi, 1e-300))
-    integrand = (t * t * g)[None, :] * np.exp((N[:, None] - 1.0) * log_phi[None, :])
-    return N * np.trapezoid(integrand, dx=du, axis=1)
+    return N * _laplace_moment_integral(N, alpha, n_nodes, t_power=2)
 
 
 def hhi_decay_exponent(alpha: float) -> float:
