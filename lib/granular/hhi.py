@@ -146,6 +146,22 @@ def psi_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     return _laplace_moment_integral(N, alpha, n_nodes, t_power=1) / mean_size(alpha)
 
 
+def _poisson_rival_integral(m, alpha: float, n_nodes: int, slope: bool) -> np.ndarray:
+    r""":math:`\frac1{\mathbb Ex}\int_0^\infty t\,g(t)\,(1-\phi)^{s} e^{-m(1-\phi)}dt`, ``s = 1`` if ``slope``.
+
+    The common kernel of :func:`weighted_hhi` (``slope=False``) and :func:`weighted_hhi_slope`
+    (``slope=True``, before the minus sign); validates ``m`` and ``alpha``.
+    """
+    alpha = _check_alpha(alpha)
+    m = np.atleast_1d(np.asarray(m, float))
+    require_nonnegative("m", m, meaning="mass of entrants per sector")
+    u, t, du = _grid(alpha, n_nodes)
+    _, one_minus, g = pareto_transforms(t, alpha)
+    weight = t * g * one_minus if slope else t * g
+    integrand = weight[None, :] * np.exp(-m[:, None] * one_minus[None, :])
+    return np.trapezoid(integrand, dx=du, axis=1) / mean_size(alpha)
+
+
 def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     r"""Expected employment-weighted HHI :math:`H(m)=\frac1{\mathbb Ex}\int_0^\infty g\,e^{-m(1-\phi)}dt`.
 
@@ -166,13 +182,7 @@ def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     ValueError
         If m is negative or not finite, alpha <= 1, or n_nodes < 2.
     """
-    alpha = _check_alpha(alpha)
-    m = np.atleast_1d(np.asarray(m, float))
-    require_nonnegative("m", m, meaning="mass of entrants per sector")
-    u, t, du = _grid(alpha, n_nodes)
-    _, one_minus, g = pareto_transforms(t, alpha)
-    integrand = (t * g)[None, :] * np.exp(-m[:, None] * one_minus[None, :])
-    return np.trapezoid(integrand, dx=du, axis=1) / mean_size(alpha)
+    return _poisson_rival_integral(m, alpha, n_nodes, slope=False)
 
 
 def weighted_hhi_slope(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
@@ -183,13 +193,7 @@ def weighted_hhi_slope(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     ValueError
         If m is negative or not finite, alpha <= 1, or n_nodes < 2.
     """
-    alpha = _check_alpha(alpha)
-    m = np.atleast_1d(np.asarray(m, float))
-    require_nonnegative("m", m, meaning="mass of entrants per sector")
-    u, t, du = _grid(alpha, n_nodes)
-    _, one_minus, g = pareto_transforms(t, alpha)
-    integrand = (t * g * one_minus)[None, :] * np.exp(-m[:, None] * one_minus[None, :])
-    return -np.trapezoid(integrand, dx=du, axis=1) / mean_size(alpha)
+    return -_poisson_rival_integral(m, alpha, n_nodes, slope=True)
 
 
 def expected_hhi_given_N(N, alpha: float, n_nodes: int = 3000) -> np.ndarray:
