@@ -1,6 +1,7 @@
 """Shared fixtures: rerun a chapter notebook through lib.rerun at small parameters."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ from lib.rerun import rerun
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = REPO_ROOT / "chapters"
+
+
+def is_finite_number(x) -> bool:
+    """A plain JSON number (int or float) that is finite: what every results.json value must be."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @pytest.fixture

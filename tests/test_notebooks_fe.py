@@ -1,5 +1,4 @@
 """Rerun the foreign-employment notebooks written with the model code (02-05) at small, fast settings."""
-import math
 
 import pytest
 
@@ -8,8 +7,7 @@ from lib.rerun import RerunError
 FAST = {"n_regions": 6}
 
 
-def _finite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+from conftest import is_finite_number as _finite
 
 
 @pytest.mark.notebook

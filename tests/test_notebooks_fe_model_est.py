@@ -6,8 +6,7 @@ import pytest
 from lib.rerun import RerunError
 
 
-def _finite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+from conftest import is_finite_number as _finite
 
 
 @pytest.mark.notebook

@@ -1,7 +1,6 @@
 """Rerun the granular chapter's notebooks (except 04, tested by its own file) at small parameters."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
@@ -11,8 +10,7 @@ from lib.rerun import RerunError
 CH = "granular"
 
 
-def _finite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+from conftest import is_finite_number as _finite
 
 
 @pytest.mark.notebook

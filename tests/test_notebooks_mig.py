@@ -1,5 +1,4 @@
 """Notebook tests for the Wang (2014) chapter: run each notebook small and fast, check results."""
-import math
 
 import pytest
 
@@ -8,8 +7,7 @@ from lib.rerun import RerunError
 REGIME_KEYS = ("autarky", "migration_only", "mnc_only", "migration_and_mnc")
 
 
-def _finite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+from conftest import is_finite_number as _finite
 
 
 @pytest.mark.notebook

@@ -1,7 +1,6 @@
 """Rerun every notebook of the offshoring chapter at small parameters and check its results."""
 from __future__ import annotations
 
-import math
 
 import pytest
 
@@ -10,8 +9,7 @@ from lib.rerun import RerunError
 CH = "offshoring"
 
 
-def _finite(x):
-    return isinstance(x, (int, float)) and math.isfinite(x)
+from conftest import is_finite_number as _finite
 
 
 @pytest.mark.notebook
