@@ -5,6 +5,13 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Derandomised hypothesis: every `make test` draws the same cases, so CI is reproducible.
+# Explore fresh draws locally with `pytest --hypothesis-profile=explore`.
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("ci")
 
 from lib.rerun import rerun
 

@@ -151,7 +151,10 @@ def test_bracket_has_exactly_one_sign_change(alpha, L, E):
     lo, hi = p.beta / p.H_bar, (p.rho * p.E_bar + p.beta) / p.H_bar
     assert off.extended_phi(lo, alpha, p) > 0
     # at v = hi, w = 0 up to rounding (w^(1-alpha) magnifies a 1e-13 residue), hence the tolerance
-    assert off.extended_phi(hi, alpha, p) == pytest.approx(-p.H_bar * p.rho * p.E_bar / (p.rho * p.E_bar + p.beta), abs=0.1)
+    # (at alpha = 0.875, L = 60 the residue moves Phi(hi) by 0.7 of 94): check the sign and the size
+    right = off.extended_phi(hi, alpha, p)
+    assert right < 0
+    assert right == pytest.approx(-p.H_bar * p.rho * p.E_bar / (p.rho * p.E_bar + p.beta), rel=0.05)
     assert off.extended_phi(hi, alpha, p) < 0
     grid = np.linspace(lo, hi, 2001)
     vals = off.extended_phi(grid, alpha, p)
