@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fixed_point import ConvergenceError
+from .core.errors import ConvergenceError
 
 __all__ = ["DemeanResult", "demean", "group_codes", "LinearIVResult", "iv2sls", "ols",
            "ratio_confidence_interval"]

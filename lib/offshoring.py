@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .validate import (require_in_range, require_positive, require_greater, require_nonnegative,
+from .core.errors import ConvergenceError
+from .core.validate import (require_in_range, require_positive, require_greater, require_nonnegative,
                        require_finite)
 
 __all__ = [
@@ -361,7 +362,7 @@ def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-15, tol: float =
     ValueError
         If alpha is outside (0, 1], or alpha = 1 and the baseline has ``w <= 0``, or the root
         lies below the representable range (``w < 1e-300``).
-    RuntimeError
+    lib.core.errors.ConvergenceError
         If the root fails the residual check (message gives residual and iterations).
     """
     alpha = float(require_in_range("alpha", alpha, 0.0, 1.0, high_inclusive=True))
@@ -384,7 +385,8 @@ def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-15, tol: float =
     res = _residuals_22(v, w, alpha, p)
     ok = bool(info.converged and res < tol)
     if not ok:
-        raise RuntimeError(f"extended model at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations")
+        raise ConvergenceError(f"extended model at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations",
+                               res, info.iterations)
     return ExtendedSolution(alpha, float(v), float(w), int(info.iterations), res, ok,
                             (p.beta / p.H_bar, (p.rho * p.E_bar + p.beta) / p.H_bar))
 
@@ -403,7 +405,8 @@ def solve_extended_w_route(alpha: float, p: Params) -> ExtendedSolution:
     v = float(extended_v_of_w(w, alpha, p))
     res = _residuals_22(v, w, alpha, p)
     if not (info.converged and res < 1e-9):
-        raise RuntimeError(f"w-route at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations")
+        raise ConvergenceError(f"w-route at alpha={alpha}: residual {res:.3e} after {info.iterations} iterations",
+                               res, info.iterations)
     return ExtendedSolution(alpha, v, float(w), int(info.iterations), res, True, (lo, hi))
 
 
@@ -422,7 +425,7 @@ def solve_extended_path(alphas, p: Params, *, n_bisect: int = 64, n_newton: int 
 
     Raises
     ------
-    RuntimeError
+    lib.core.errors.ConvergenceError
         If the largest residual exceeds ``tol``.
     """
     a = _alpha_array(alphas)
@@ -453,7 +456,8 @@ def solve_extended_path(alphas, p: Params, *, n_bisect: int = 64, n_newton: int 
     w = a * u / p.L_bar
     res = _residuals_22(v, w, a, p)
     if not res < tol:
-        raise RuntimeError(f"solve_extended_path: residual {res:.3e} after {n_bisect} bisections and {n_newton} Newton steps")
+        raise ConvergenceError(f"solve_extended_path: residual {res:.3e} after {n_bisect} bisections and {n_newton} Newton steps",
+                               res, n_bisect + n_newton)
     return v, w, res
 
 

@@ -6,8 +6,8 @@ Three groups of checks, for every chapter's public entry points:
    parameter (``sigma <= 1``, ``k <= sigma - 1``, ``eta`` outside (0, 1), negative endowments,
    moving costs below one, shares off the simplex, ...);
 2. malformed data files -- written into ``tmp_path`` as edited *copies*; ``data/`` is never
-   touched -- fed to :func:`lib.tables.read_table` and to the chapter loaders that read
-   ``data/`` (those are pointed at the copy by monkeypatching ``lib.paths.DATA_DIR``);
+   touched -- fed to :func:`lib.core.data.read_table` and to the chapter loaders that read
+   ``data/`` (those are pointed at the copy by monkeypatching ``lib.core.data.DATA_DIR``);
 3. defect records: inputs a function accepted silently (or rejected with an error that did not
    name the culprit) when this suite was written.  A defect still open is marked
    ``xfail(strict=True)`` with its reason (the suite turns red the day it is fixed, so the mark
@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lib.paths
-from lib.fixed_point import ConvergenceError
-from lib.paths import DATA_DIR
-from lib.tables import read_table
+import lib.core.data
+from lib.core.errors import ConvergenceError
+from lib.core.data import DATA_DIR
+from lib.core.data import read_table
 
 
 # feeding bad values on purpose: numpy's RuntimeWarnings (log of a negative, ...) are expected noise here
@@ -469,11 +469,11 @@ def test_fe_defects_solver(toy_base, kw, word):
 
 
 # ---------------------------------------------------------------------------------------------
-# the generic kernels every chapter builds on (lib.fixed_point, lib.frechet, lib.pareto)
+# the generic kernels every chapter builds on (lib.core.fixed_point, lib.core.frechet, lib.core.pareto)
 # ---------------------------------------------------------------------------------------------
-from lib import fixed_point as kern_fp  # noqa: E402
-from lib import frechet as kern_frechet  # noqa: E402
-from lib import pareto as kern_pareto  # noqa: E402
+from lib.core import fixed_point as kern_fp  # noqa: E402
+from lib.core import frechet as kern_frechet  # noqa: E402
+from lib.core import pareto as kern_pareto  # noqa: E402
 
 
 @pytest.mark.parametrize("call, error, word", ids=case_id, argvalues=[
@@ -505,17 +505,17 @@ def test_generic_kernels_inadmissible(call, error, word):
         call()
 
 
-@fixed_decorator("lib.validate.require_nonnegative([1.0, nan]) reports 'got min np.float64(1.0)' (np.nanmin skips the "
+@fixed_decorator("lib.core.validate.require_nonnegative([1.0, nan]) reports 'got min np.float64(1.0)' (np.nanmin skips the "
        "NaN that caused the error), so the message points at the wrong value")
 def test_validate_nonnegative_message_shows_the_nan():
-    from lib.validate import require_nonnegative
+    from lib.core.validate import require_nonnegative
 
     with pytest.raises(ValueError, match="nan"):
         require_nonnegative("L_hat", np.array([1.0, float("nan")]))
 
 
 # ---------------------------------------------------------------------------------------------
-# malformed data files: lib.tables.read_table
+# malformed data files: lib.core.data.read_table
 # ---------------------------------------------------------------------------------------------
 GOOD_CSV = "# a comment line\nparameter,value,source\nsigma,3.8,\"Table 1, p. 3\"\nk,3.4,\"Table 1, p. 3\"\n"
 
@@ -562,7 +562,7 @@ def test_read_table_missing_file():
         read_table("offshoring/no_such_table.csv")
 
 
-@fixed_decorator("lib.tables.read_table: a ragged row gives pandas' 'Error tokenizing data ... Expected 3 fields in "
+@fixed_decorator("lib.core.data.read_table: a ragged row gives pandas' 'Error tokenizing data ... Expected 3 fields in "
        "line 6, saw 4' without the file's name (the column checks do name it)")
 def test_read_table_ragged_row_names_the_file(tmp_path):
     p = _write(tmp_path, GOOD_CSV + "kappa,1.8,\"Table 1\",extra\n", name="ragged_table.csv")
@@ -575,14 +575,14 @@ def test_read_table_ragged_row_names_the_file(tmp_path):
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):
-    """Copy of ``data/<chapter>/`` under ``tmp_path``; ``lib.paths.DATA_DIR`` points at it.
+    """Copy of ``data/<chapter>/`` under ``tmp_path``; ``lib.core.data.DATA_DIR`` points at it.
 
     Returns ``edit(relpath, fn)`` that rewrites one copied file line by line (``fn(lines) -> lines``).
     The real ``data/`` folder is only read.
     """
     root = tmp_path / "data"
     root.mkdir()
-    monkeypatch.setattr(lib.paths, "DATA_DIR", root)
+    monkeypatch.setattr(lib.core.data, "DATA_DIR", root)
 
     def edit(relpath: str, fn):
         src = DATA_DIR / relpath

@@ -1,7 +1,7 @@
-"""Tests of lib.compare: the scoreboard's verdicts."""
+"""Tests of lib.book.compare: the scoreboard's verdicts."""
 import pytest
 
-from lib.compare import decimals_in_text, comparison_row, comparison_status, printed_decimals, printed_tolerance
+from lib.book.compare import decimals_in_text, comparison_row, comparison_status, printed_decimals, printed_tolerance
 
 
 def test_printed_tolerance():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lib.fixed_point import ConvergenceError
+from lib.core.errors import ConvergenceError
 from lib.foreign_employment.base_year import toy_fundamentals
 from lib.foreign_employment.hat import (apply_solution, base_from_levels, base_residual,
                                         evaluate_hat, solve_hat)

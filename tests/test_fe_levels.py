@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lib.fixed_point import ConvergenceError
+from lib.core.errors import ConvergenceError
 from lib.foreign_employment.base_year import toy_fundamentals
 from lib.foreign_employment.hat import base_from_levels, solve_hat
 from lib.foreign_employment.levels import evaluate_levels, solve_levels

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy.special import gamma
 
-from lib import frechet
+from lib.core import frechet
 from lib.foreign_employment import roy
 
 

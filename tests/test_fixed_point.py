@@ -1,9 +1,9 @@
-"""Tests of lib.fixed_point: closed-form fixed points, acceleration, failure modes."""
+"""Tests of lib.core.fixed_point: closed-form fixed points, acceleration, failure modes."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lib.fixed_point import ConvergenceError, solve_fixed_point
+from lib.core.fixed_point import ConvergenceError, solve_fixed_point
 
 
 def test_cosine_fixed_point_matches_known_value():

@@ -1,10 +1,10 @@
-"""Tests of lib.frechet against closed forms and seeded Monte Carlo."""
+"""Tests of lib.core.frechet against closed forms and seeded Monte Carlo."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from scipy.special import gamma
 
-from lib import frechet
+from lib.core import frechet
 
 
 def test_probabilities_sum_to_one_and_follow_power_law():

@@ -8,7 +8,7 @@ import pytest
 from lib.granular.quantitative import cournot_sector_table
 from lib.granular.spatial import (conduct_curves, entry_given_population, local_wage_elasticity, optimal_policy,
                                   solve_spatial_hat, synthetic_zones)
-from lib.paths import data_path
+from lib.core.data import data_path
 
 P = dict(eta=0.13, lam=10.5, kappa=2.48, nu=1.46, sigma2_N=0.14, sigma2_S=0.002)
 

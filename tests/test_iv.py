@@ -4,7 +4,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings, strategies as st
 
-from lib.fixed_point import ConvergenceError
+from lib.core.errors import ConvergenceError
 from lib.iv import demean, group_codes, iv2sls, ols, ratio_confidence_interval
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from lib.migration_mnc.facts import (
     bilaterality_index, decompose_gap, implied_high_skill_share, larger_stock_share,
     share_regression, simulate_firm_sample, stock_ratio_from_index, summarize_index)
-from lib.tables import read_table
+from lib.core.data import read_table
 
 MEANS = {"domestic": {"low": 0.0205, "high": 0.1964, "h": 0.1092},
          "foreign": {"low": 0.0113, "high": 0.2973, "h": 0.1552}}

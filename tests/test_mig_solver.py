@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lib.fixed_point import ConvergenceError
+from lib.core.errors import ConvergenceError
 from lib.migration_mnc import model as m
 from lib.migration_mnc import solver as sv
-from lib.tables import read_table
+from lib.core.data import read_table
 
 PAR = m.table3_parameters()
 BOTH = m.REGIMES["migration_and_mnc"]

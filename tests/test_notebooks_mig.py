@@ -36,7 +36,7 @@ def test_calibration_notebook(run_notebook):
 @pytest.mark.notebook
 def test_counterfactuals_notebook_interface(run_notebook):
     res = run_notebook("migration_mnc/03_counterfactuals.md", n_family=8).results
-    from lib.compare import comparison_status
+    from lib.book.compare import comparison_status
     mnc_rows = [r for r in res["paper_comparison"] if "mnc only" in r["quantity"] or "migration and mnc" in r["quantity"]]
     assert len(mnc_rows) >= 30
     # Table 5's multinational columns: every entry within 5e-4 of the paper (issue criterion)

@@ -7,7 +7,7 @@ import pytest
 
 from lib import offshoring as off
 from lib.regression import fe_design, twfe_wls, wls_many, within_r2
-from lib.tables import read_table
+from lib.core.data import read_table
 
 
 def test_transcribed_tables_have_source_and_expected_rows():

@@ -1,10 +1,10 @@
-"""Tests of lib.pareto: truncated moments against quadrature and Monte Carlo."""
+"""Tests of lib.core.pareto: truncated moments against quadrature and Monte Carlo."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from scipy.integrate import quad
 
-from lib import pareto
+from lib.core import pareto
 
 
 @settings(max_examples=25, deadline=None)

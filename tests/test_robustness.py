@@ -6,7 +6,7 @@ and every case must end in one of two ways:
 * **solved**: the solver reports convergence, its residual is below the tolerance, an
   independent re-evaluation of the equilibrium conditions through other public functions agrees,
   and every output is finite (never NaN); or
-* **raised** the module's documented error: its convergence error (``lib.fixed_point.ConvergenceError``
+* **raised** the module's documented error: its convergence error (``lib.core.errors.ConvergenceError``
   or the ``RuntimeError`` the module documents) for non-convergence, or a ``ValueError`` whose
   message is one the module documents for a jointly infeasible point (for example the granular
   model's stability condition ``eps < 1 - eta``).
@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.fixed_point import ConvergenceError
+from lib.core.errors import ConvergenceError
 
 SCALE = float(os.environ.get("ROBUSTNESS_EXAMPLES", "1"))  # multiplies every max_examples
 

@@ -1,9 +1,9 @@
-"""Tests of lib.validate and lib.tables: errors name the parameter and range."""
+"""Tests of lib.core.validate and lib.core.data: errors name the parameter and range."""
 import numpy as np
 import pytest
 
-from lib import validate
-from lib.tables import read_table
+from lib.core import validate
+from lib.core.data import read_table
 
 
 def test_in_range_accepts_and_rejects():

@@ -16,8 +16,7 @@ base_year
 counterfactuals
     Scenarios (autarky, expansions, skill-mix sweep) and reported outcomes.
 roy, estimation
-    Worker-side closed forms and the estimation of the elasticities (written
-    with the model and estimation notebooks).
+    Worker-side closed forms and the estimation of the elasticities.
 
 Submodules are imported explicitly (``from lib.foreign_employment import hat``).
 """

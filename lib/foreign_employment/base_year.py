@@ -1,28 +1,29 @@
-r"""A synthetic base year for Doi & Suzuki (2025) at the paper's dimensions.
+r"""The synthetic base year of Doi & Suzuki (2025): an exact equilibrium at the paper's dimensions.
 
-The paper's base year comes from confidential microdata (MHLW Wage Survey 2022).
-This module builds a **synthetic** stand-in by code, from a documented seed:
+The paper's base year comes from confidential microdata (MHLW Wage Survey 2022). This module
+builds a **synthetic** stand-in, from a documented seed, in four steps:
 
-1. draw fundamentals (amenities :math:`B`, productivities :math:`S, T`, trade
-   costs from prefecture distances, input-output and final-demand shares) with
-   the paper's dimensions (47 prefectures + RoW, 25 sectors, 24 occupations,
-   12 native + 4 foreign groups) and its elasticities;
-2. evaluate the level model at unit prices (a "pre-base" that satisfies every
-   equation except occupation-market clearing) and solve for the equilibrium
-   with the hat solver (the hat system started from *any* pre-base whose other
-   equations hold is the level model itself);
-3. recalibrate :math:`S` and :math:`B` (as hat shocks) until the equilibrium
-   matches every aggregate the paper prints: Table 1 (worker shares exactly,
-   mean-wage index up to the normalisation), the §2 prefecture shares and
-   occupation shares;
-4. verify that the result is an exact equilibrium of the level model (the
-   level residual is recomputed from the fundamentals, independently of the
-   hat code).
+1. draw fundamentals with :func:`lib.foreign_employment.generator` from public prefecture
+   statistics (employment, foreign residents, GDP per worker, capitals' coordinates), the
+   paper's elasticities, and the generator's knobs (:class:`GeneratorKnobs`), fitted by
+   :mod:`lib.foreign_employment.fit_base_year` and stored in
+   ``data/foreign_employment/base_year_fit.json``;
+2. set RoW productivity so that RoW's share of Japan's spending on manufacturing and on
+   services equals the knobs' import shares, and evaluate the level model at unit prices (a
+   "pre-base" that satisfies every equation except occupation-market clearing);
+3. solve the equilibrium with the hat solver and recalibrate :math:`S` and :math:`B` (as hat
+   shocks) until the equilibrium matches what the paper and the public data state: Table 1
+   (worker shares exactly, mean-wage index up to the normalisation), the §2 occupation shares
+   and top-three prefecture shares, and every group's location shares (public employment for
+   natives, public foreign residents for foreigners, the §2 top three where quoted);
+4. verify that the result is an exact equilibrium of the level model (the level residual is
+   recomputed from the fundamentals, independently of the hat code).
 
-Everything produced here is synthetic: compare signs and magnitudes only.
+Everything produced here is synthetic: it is not Japanese data.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,59 +31,24 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..paths import data_path
-from ..tables import read_table
-from ..newton_krylov import anderson_solve
-from ..validate import require_in_range
+from ..core.data import data_path, read_table
+from ..core.errors import ConvergenceError
+from ..core.fixed_point import anderson_solve
+from ..core.validate import require_in_range, require_integer
+from .generator import (GROUPS, MANUFACTURING, OCCUPATIONS, SECTORS, THETA, _SECTOR_OCC, GeneratorKnobs,
+                        distance_km, gravity_trade_costs, occupation_propensities,
+                        occupation_sorting_correlations, region_table)
 from .hat import BaseYear, apply_solution, base_from_levels, base_residual, solve_hat
 from .levels import Fundamentals, check_parameters, evaluate_levels
 
 __all__ = ["SECTORS", "MANUFACTURING", "OCCUPATIONS", "GROUPS", "THETA", "ETA", "ZETA", "XI",
-           "DEFAULT_SEED", "prefectures", "table1", "text_targets", "synthetic_fundamentals",
-           "SyntheticBase", "make_synthetic_base", "cached_base", "calibration_report",
-           "toy_fundamentals"]
+           "DEFAULT_SEED", "FIT_FILE", "prefectures", "table1", "text_targets", "location_targets",
+           "synthetic_fundamentals", "SyntheticBase", "make_synthetic_base", "fitted_knobs",
+           "base_year_fit", "cached_base", "calibration_report", "trade_report", "toy_fundamentals"]
 
 ETA, ZETA, XI = 0.644, 2.95, 12.3  # paper §4.1 (Tables 4-5; zeta calibrated)
 DEFAULT_SEED = 20250213
-
-SECTORS = ["Food", "Textile", "Paper", "Chemical", "Ceramic", "Raw metal", "Metal product",
-           "Machinery", "Electronics", "Electric", "Vehicle", "Other manufacturing", "Utility",
-           "Construction", "Commerce", "Transportation", "Restaurants", "Telecommunication",
-           "Information", "Finance", "Real estate", "Professional service", "Education", "Health",
-           "Other service"]  # paper Table 3
-MANUFACTURING = np.arange(25) < 12
-
-OCCUPATIONS = ["Engineer", "Medical technicians and healthcare", "Social welfare professional",
-               "Teacher", "Other professional and technical", "Administrative and managerial",
-               "Clerical", "Merchandise sales", "Quasi-sales", "Life-related service",
-               "Food and drink preparatory", "Food and drink service", "Other service", "Security",
-               "Agriculture, forestry and fishery", "Transport and communication", "Mining",
-               "Ceramic/metal material/chemical manufacturing",
-               "Metal product and machinery manufacturing",
-               "Food/textile/wood/paper manufacturing", "Other manufacturing",
-               "Engine and construction machinery operation", "Construction", "Labor worker"]  # Table 2
-
-AGES = ["15-29", "30-59", "60+"]
-GROUPS = ([f"D-{e}-{s}-{a}" for e in ("LS", "HS") for s in ("M", "F") for a in AGES]
-          + [f"F-{e}-{s}" for e in ("LS", "HS") for s in ("M", "F")])  # Table 1 order
-
-# Caliendo-Parro (2015) manufacturing elasticities as recommended in the digest; services 0.75 x 4.55
-THETA = np.array([2.62, 8.10, 16.52, 3.13, 2.41, 3.28, 6.99, 1.45, 12.95, 12.91, 1.115, 3.98]
-                 + [0.75 * 4.55] * 13)
-
-# occupation emphasis of each sector's labour composite (book's design; paper's gamma is not printed)
-_SECTOR_OCC = {
-    "Food": {20: 12, 8: 1, 16: 1, 24: 2}, "Textile": {20: 12, 24: 1}, "Paper": {20: 10, 24: 2},
-    "Chemical": {18: 10, 1: 3}, "Ceramic": {18: 10, 24: 2}, "Raw metal": {18: 10, 19: 3},
-    "Metal product": {19: 12, 23: 1}, "Machinery": {19: 12, 1: 3}, "Electronics": {19: 8, 1: 5, 21: 2},
-    "Electric": {19: 10, 1: 4}, "Vehicle": {19: 14, 1: 3}, "Other manufacturing": {21: 10, 20: 2},
-    "Utility": {22: 6, 1: 4, 23: 2}, "Construction": {23: 12, 22: 3, 1: 2},
-    "Commerce": {8: 10, 9: 3, 16: 1}, "Transportation": {16: 12, 24: 3},
-    "Restaurants": {11: 8, 12: 8}, "Telecommunication": {1: 6, 22: 2, 9: 2},
-    "Information": {1: 10, 5: 2}, "Finance": {7: 5, 9: 4}, "Real estate": {9: 3, 13: 4, 7: 2},
-    "Professional service": {5: 8, 1: 4}, "Education": {4: 10, 3: 1}, "Health": {2: 10, 3: 6},
-    "Other service": {10: 6, 13: 4, 14: 3, 24: 3, 15: 1, 17: 0.5},
-}
+FIT_FILE = "foreign_employment/base_year_fit.json"
 
 
 def prefectures() -> pd.DataFrame:
@@ -181,66 +147,62 @@ _TARGET_GROUP = {"native_LS_M_30-59": "D-LS-M-30-59", "native_HS_M_30-59": "D-HS
                  "foreign_LS_M": "F-LS-M", "foreign_HS_M": "F-HS-M"}
 
 
-def _region_table(n_regions: int, rng) -> pd.DataFrame:
-    pref = prefectures()
-    if n_regions == 47:
-        return pref.reset_index(drop=True)
-    if n_regions < 47:
-        keep = ["Tokyo", "Aichi", "Osaka", "Saitama", "Kanagawa", "Mie", "Fukui", "Hokkaido"]
-        rest = [p for p in pref.prefecture if p not in keep]
-        names = (keep + rest)[:n_regions]
-        return pref[pref.prefecture.isin(names)].reset_index(drop=True)
-    extra = n_regions - 47
-    idx = rng.integers(0, 47, extra)
-    add = pref.iloc[idx].copy()
-    add["prefecture"] = [f"Synthetic-{i + 1}" for i in range(extra)]
-    add["lat"] = add["lat"].to_numpy() + rng.normal(0, 0.5, extra)
-    add["lon"] = add["lon"].to_numpy() + rng.normal(0, 0.5, extra)
-    return pd.concat([pref, add], ignore_index=True)
 
 
-def _distance_km(lat, lon):
-    la, lo = np.radians(lat), np.radians(lon)
-    d = (np.sin((la[:, None] - la[None, :]) / 2) ** 2
-         + np.cos(la[:, None]) * np.cos(la[None, :]) * np.sin((lo[:, None] - lo[None, :]) / 2) ** 2)
-    return 2 * 6371 * np.arcsin(np.sqrt(np.clip(d, 0, 1)))
+def _impose_quoted(base_shares: np.ndarray, idx, quoted: np.ndarray) -> np.ndarray:
+    """Shares on the simplex with ``quoted`` at ``idx`` and the rest proportional to ``base_shares``.
+
+    The quoted items are a group's top three (paper §2), so the others are capped just below the
+    smallest quoted share (water-filling), unless there are too few of them for that to be feasible.
+    With every region quoted, the quoted shares are renormalised to sum to one.
+    """
+    R = base_shares.size
+    out = np.empty(R)
+    others = np.setdiff1d(np.arange(R), idx)
+    if others.size == 0:
+        out[idx] = quoted / quoted.sum()
+        return out
+    rest = 1.0 - quoted.sum()
+    a_o = base_shares[others]
+    cap = 0.95 * quoted.min()
+    if cap * others.size <= rest:
+        cap = np.inf
+    want = a_o * rest / a_o.sum()
+    for _ in range(R):  # at most R regions can hit the cap
+        over = want > cap * (1 + 1e-12)
+        if not np.any(over):
+            break
+        fixed = want >= cap * (1 - 1e-12)
+        free = rest - cap * fixed.sum()
+        want = np.where(fixed, cap, a_o * free / a_o[~fixed].sum())
+    out[others] = want
+    out[idx] = quoted
+    return out
 
 
-def _group_occupation_weights(rng):
-    """Occupation propensities ``(G, O)`` by skill, sex, age and nationality (book's design)."""
-    O = len(OCCUPATIONS)
-    W = np.ones((len(GROUPS), O))
-    occ = lambda *ids: [i - 1 for i in ids]  # paper's 1-based occupation numbers
+def location_targets(regions: pd.DataFrame) -> np.ndarray:
+    r"""Target location shares :math:`\psi_r(k,s)`, shape ``(R, G)``.
+
+    Natives: the public distribution of persons employed (prefectural accounts FY2018, workplace
+    basis). Foreigners: the public distribution of foreign residents (Basic Resident Register,
+    1 Jan 2020). Where the paper's §2 quotes a group's top three prefectures, those shares are
+    imposed and the others scaled (see :func:`_impose_quoted`).
+    """
+    emp = regions.employment.to_numpy(float)
+    fr = regions.foreign_residents.to_numpy(float)
+    names = list(regions.prefecture)
+    out = np.empty((len(names), len(GROUPS)))
     for g, name in enumerate(GROUPS):
-        p = name.split("-")
-        nat, skill, sex = p[0], p[1], p[2]
-        age = "-".join(p[3:]) if nat == "D" else None
-        if skill == "HS":
-            W[g, occ(1, 2, 3, 4, 5, 6, 7)] *= 3.0
-            W[g, occ(16, 18, 19, 20, 21, 22, 23, 24)] *= 0.3
-        else:
-            W[g, occ(1, 2, 4, 5, 6)] *= 0.5
-            W[g, occ(16, 18, 19, 20, 21, 23, 24)] *= 1.5
-        if sex == "F":
-            W[g, occ(2, 3, 7, 8, 10, 11, 12)] *= 2.5
-            W[g, occ(1, 16, 18, 19, 22, 23)] *= 0.3
-        if age == "15-29":
-            W[g, occ(8, 11, 12)] *= 1.5
-            W[g, occ(6)] *= 0.3
-        if age == "60+":
-            W[g, occ(13, 14, 15, 24)] *= 2.5
-        if nat == "F":
-            W[g, occ(18, 19, 20, 21, 23, 24)] *= 3.0
-            W[g, occ(2, 4, 6, 16)] *= 0.3
-    return W * rng.lognormal(0.0, 0.2, W.shape)
-
-
-def _require_integer(name: str, value, low: int, high: float = np.inf, *, meaning: str = "") -> int:
-    """Check that ``value`` is an integer (int or integer-valued float) in ``[low, high]``; return it as int."""
-    x = require_in_range(name, value, low, high, low_inclusive=True, high_inclusive=True, meaning=meaning)
-    if isinstance(value, (bool, np.bool_)) or not x.is_integer():
-        raise ValueError(f"{name} = {value!r} must be an integer in [{low:g}, {high:g}]: {meaning}")
-    return int(x)
+        out[:, g] = (emp if name.startswith("D-") else fr) / (emp if name.startswith("D-") else fr).sum()
+    tt = text_targets()
+    for label, sub in tt[tt.target == "location"].groupby("group"):
+        g = GROUPS.index(_TARGET_GROUP[label])
+        kept = sub[sub["item"].isin(names)]
+        if kept.empty:
+            continue
+        idx = [names.index(p) for p in kept["item"]]
+        out[:, g] = _impose_quoted(out[:, g], idx, kept.value.to_numpy(float) / 100)
+    return out
 
 
 def _require_seed(seed) -> None:
@@ -250,55 +212,54 @@ def _require_seed(seed) -> None:
                          "random seed of the synthetic data")
 
 
-def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: float = ETA,
-                           zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
+def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs: GeneratorKnobs | None = None,
+                           eta: float = ETA, zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
                            row_tau_factor: float = 2.0):
     """Draw synthetic fundamentals at the paper's dimensions (before calibration).
+
+    Amenities start at the target location shares (public anchors); sector productivity is
+    :math:`\\exp(\\theta^i a^i_r)` with :math:`a^i_r` half the log of public GDP per worker
+    relative to the mean, plus a manufacturing tilt in the book's manufacturing belt and a small
+    seeded draw; trade costs come from distances by gravity (:func:`gravity_trade_costs`);
+    input-output and final-demand shares and the occupation cost shares are the book's design
+    with seeded noise (the paper does not print them).
 
     Returns
     -------
     Fundamentals, dict
         The fundamentals and labels (``regions``, ``lat``, ``lon``, ``groups``,
-        ``sectors``, ``occupations``, ``manufacturing``).
+        ``sectors``, ``occupations``, ``manufacturing``, ``seed``, ``knobs``).
 
     Raises
     ------
     ValueError
         If ``seed`` is not a non-negative integer, ``n_regions`` is not an integer in
-        [2, 1000], or another parameter is inadmissible.
+        [2, 1000], a knob is out of its bounds, or another parameter is inadmissible.
     """
     eta, zeta, xi, omega = check_parameters(eta, zeta, xi, omega)
     _require_seed(seed)
-    n_regions = _require_integer("n_regions", n_regions, 2, 1000, meaning="number of prefectures")
+    n_regions = require_integer("n_regions", n_regions, 2, 1000, meaning="number of prefectures")
     require_in_range("row_tau_factor", row_tau_factor, 1.0, np.inf, low_inclusive=True,
                      meaning="RoW trade cost / largest domestic trade cost")
+    knobs = fitted_knobs(seed) if knobs is None else knobs
     rng = np.random.default_rng(seed)
-    reg = _region_table(n_regions, rng)
+    reg = region_table(n_regions, rng)
     R, J, O, G = len(reg), len(SECTORS), len(OCCUPATIONS), len(GROUPS)
     N = R + 1
     belt = reg.manufacturing_belt.to_numpy(dtype=float)
     t1 = table1()
     L = t1.share_pct.to_numpy()
     group_k = np.array([0 if g.startswith("D") else 1 for g in GROUPS])
-    # amenities: a common prefecture size, group-specific noise; foreigners prefer the manufacturing belt
-    size = rng.normal(0.0, 0.8, R)
-    B = np.exp(size[:, None] + rng.normal(0.0, 0.15, (R, G)))
-    B[:, group_k == 1] *= np.exp(0.5 * belt + 0.2 * size)[:, None]
-    # sector productivity: manufacturing tilt in the belt; scaled by theta so that cost effects are comparable
-    a = rng.normal(0.0, 0.08, (J, N))
+    B = location_targets(reg)
+    # sector productivity: public GDP per worker, a manufacturing tilt in the belt, seeded noise
+    log_gdp_pw = np.log(reg.gdp_per_worker.to_numpy(float))
+    a = rng.normal(0.0, 0.05, (J, N))
+    a[:, 1:] += 0.5 * (log_gdp_pw - log_gdp_pw.mean())[None, :]
     a[MANUFACTURING, 1:] += 0.06 * belt[None, :]
-    a[~MANUFACTURING, 1:] += 0.03 * size[None, :]
-    a[:, 0] = 0.05
+    a[:, 0] = 0.0
     T = np.exp(THETA[:, None] * a)
-    # trade costs: distance, services less tradable; RoW = factor x the largest domestic cost (digest §11.6)
-    dist = _distance_km(reg.lat.to_numpy(), reg.lon.to_numpy()) / 1000.0
-    kappa = np.where(MANUFACTURING, 0.15, 0.35) * rng.uniform(0.8, 1.2, J)
-    tau = np.ones((J, N, N))
-    tau[:, 1:, 1:] = 1.0 + kappa[:, None, None] * dist[None]
-    tau_row = row_tau_factor * tau[:, 1:, 1:].max(axis=(1, 2))
-    tau[:, 0, 1:] = tau_row[:, None]
-    tau[:, 1:, 0] = tau_row[:, None]
-    # final demand, value added and input shares (Japan rows identical; RoW its own draw)
+    tau = gravity_trade_costs(distance_km(reg.lat, reg.lon), THETA, knobs, row_tau_factor)
+
     def demand_shares(manuf_total):
         w = rng.gamma(4.0, 1.0, J)
         w[MANUFACTURING] *= manuf_total / w[MANUFACTURING].sum()
@@ -311,6 +272,7 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta
     bl_jp = np.where(MANUFACTURING, rng.uniform(0.25, 0.4, J), rng.uniform(0.45, 0.7, J))
     bl_row = np.where(MANUFACTURING, rng.uniform(0.25, 0.4, J), rng.uniform(0.45, 0.7, J))
     beta_l[0], beta_l[1:] = bl_row, bl_jp[None, :]
+
     def io(bl):
         w = rng.gamma(0.7, 1.0, (J, J)) + 3.0 * np.eye(J)  # [input j, user i]
         w[~MANUFACTURING, :] += 0.5
@@ -326,14 +288,39 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta
             gamma[i, o - 1] += w
     gamma *= rng.lognormal(0.0, 0.1, gamma.shape)
     gamma /= gamma.sum(axis=1, keepdims=True)
-    S = _group_occupation_weights(rng) ** (1 / zeta)
+    S = occupation_propensities(knobs, rng) ** (1 / zeta)
     S *= (t1.wage_index.to_numpy() / 100.0)[:, None] / np.sum(S ** zeta, axis=1, keepdims=True) ** (1 / zeta)
     f = Fundamentals(L, group_k, S, B, T, tau, THETA.copy(), alpha, beta_l, beta_io, gamma,
                      eta, zeta, xi, omega, VA0=1.0)
     labels = {"regions": reg.prefecture.tolist(), "lat": reg.lat.to_numpy(), "lon": reg.lon.to_numpy(),
               "groups": list(GROUPS), "sectors": list(SECTORS), "occupations": list(OCCUPATIONS),
-              "manufacturing": MANUFACTURING.copy(), "seed": seed}
+              "manufacturing": MANUFACTURING.copy(), "seed": seed, "knobs": knobs.as_dict(),
+              "location_targets": location_targets(reg)}
     return f, labels
+
+
+def _import_shares(st) -> np.ndarray:
+    """RoW's share of Japan's spending by sector, ``(J,)``, from a level state."""
+    X = st.X[1:]  # (R, J) spending of prefectures
+    return np.sum(st.pi[:, 0, 1:] * X.T, axis=1) / X.sum(axis=0)
+
+
+def _calibrate_row(f: Fundamentals, knobs: GeneratorKnobs, max_iter: int = 50):
+    """Set RoW size (5x Japan's value added) and productivity to hit the knobs' import shares at unit prices."""
+    R, J, O, G = f.dims
+    zero = np.zeros((R, 2, O))
+    target = np.where(MANUFACTURING, knobs.import_share_manufacturing, knobs.import_share_services)
+    for _ in range(max_iter):
+        st = evaluate_levels(f, zero)
+        f = replace(f, VA0=5.0 * float(st.VA.sum()))
+        m = _import_shares(st)
+        gap = np.log(target / (1 - target)) - np.log(m / (1 - m))
+        if np.max(np.abs(gap)) < 1e-10:
+            break
+        T = f.T.copy()
+        T[:, 0] *= np.exp(gap)
+        f = replace(f, T=T)
+    return f, evaluate_levels(f, zero)
 
 
 @dataclass
@@ -353,7 +340,7 @@ class SyntheticBase:
     level_residual : float
         Occupation-market residual of the level model at ``log_p`` (independent check).
     calibration : dict
-        Outer iterations, largest target error, seconds.
+        Outer iterations, largest target error, seconds, knobs.
     """
 
     base: BaseYear
@@ -362,25 +349,6 @@ class SyntheticBase:
     hat_residual: float
     level_residual: float
     calibration: dict = field(default_factory=dict)
-
-
-def _group_index(name):
-    return GROUPS.index(name)
-
-
-def _targets(labels):
-    """Calibration targets (group index, kind, item index, share)."""
-    tt = text_targets()
-    out = []
-    for _, row in tt.iterrows():
-        g = _group_index(_TARGET_GROUP[row.group])
-        if row.target == "location":
-            if row["item"] not in labels["regions"]:
-                continue
-            out.append((g, "location", labels["regions"].index(row["item"]), row.value / 100))
-        else:
-            out.append((g, "occupation", OCCUPATIONS.index(row["item"]), row.value / 100))
-    return out
 
 
 def calibration_report(base: BaseYear) -> dict:
@@ -394,50 +362,40 @@ def calibration_report(base: BaseYear) -> dict:
             "foreign_bill_share": float(base.V[:, 1].sum() / base.V.sum())}
 
 
-def _adjustments(base, labels, targets, zeta, wage_target):
+def trade_report(base: BaseYear) -> dict:
+    """Trade facts of a base year: own-prefecture spending shares and RoW import shares.
+
+    Returns
+    -------
+    dict
+        ``own_share`` ``(J, R)``: :math:`\\pi^i_{rr}`, a prefecture's spending share on itself;
+        ``import_share`` ``(J,)``: RoW's share of Japan's spending by sector;
+        ``own_share_total`` ``(R,)``: the own share of all spending (sectors weighted by spending).
+    """
+    R = base.dims[0]
+    own = base.pi[:, np.arange(1, R + 1), np.arange(1, R + 1)]  # (J, R)
+    X = base.X[1:].T  # (J, R)
+    imp = np.sum(base.pi[:, 0, 1:] * X, axis=1) / X.sum(axis=1)
+    return {"own_share": own, "import_share": imp, "own_share_total": (own * X).sum(0) / X.sum(0)}
+
+
+def _adjustments(base, targets, loc_target, zeta, wage_target):
+    """Multiplicative updates of S (G, O) and B (R, G) towards the targets, and the largest relative error."""
     R, J, O, G = base.dims
     rep = calibration_report(base)
     S_hat = np.ones((G, O))
-    B_hat = np.ones((R, G))
     # national mean wages: Table 1 index up to the normalisation
     w = rep["wage_index"]
     tgt = wage_target / np.sum(wage_target * rep["share_pct"]) * np.sum(w * rep["share_pct"])
     err = [np.max(np.abs(w / tgt - 1))]
     S_hat *= (tgt / w)[:, None]
-    loc = {}
+    # every group's location shares (public anchors, §2 top three)
+    B_hat = loc_target / rep["psi"]
+    err.append(float(np.max(np.abs(rep["psi"] / loc_target - 1))))
+    # the §2 occupation shares
     occ = {}
-    for g, kind, item, share in targets:
-        (loc if kind == "location" else occ).setdefault(g, []).append((item, share))
-    for g, items in loc.items():
-        idx = [i for i, _ in items]
-        t = np.array([s for _, s in items])
-        a = rep["psi"][idx, g]
-        others = np.setdiff1d(np.arange(R), idx)
-        if others.size == 0:
-            # n_regions <= 3: every region of the economy is quoted, so the quoted national
-            # shares cannot add up to one here; match them relative to each other instead
-            t = t / t.sum()
-            err.append(np.max(np.abs(a / t - 1)))
-            B_hat[idx, g] = t / a
-            continue
-        err.append(np.max(np.abs(a / t - 1)))
-        # the quoted prefectures are the group's top three: other prefectures are capped
-        # below the smallest quoted share (water-filling keeps the shares on the simplex)
-        a_o = rep["psi"][others, g]
-        cap = 0.95 * t.min()
-        if cap * len(others) <= 1 - t.sum():  # too few prefectures for the quoted ones to be the top three
-            cap = np.inf
-        want = a_o * (1 - t.sum()) / a_o.sum()
-        for _ in range(R):
-            over = want > cap
-            if not np.any(want > cap * (1 + 1e-12)):
-                break
-            free = 1 - t.sum() - cap * over.sum()
-            want = np.where(over, cap, a_o * free / a_o[~over].sum())
-        if np.isfinite(cap) and np.any(want >= cap * (1 - 1e-12)):
-            err.append(np.max(np.abs(rep["psi"][others, g] / want - 1)))
-        B_hat[others, g] = want / a_o
-        B_hat[idx, g] = t / a
+    for g, item, share in targets:
+        occ.setdefault(g, []).append((item, share))
     for g, items in occ.items():
         idx = [i for i, _ in items]
         t = np.array([s for _, s in items])
@@ -449,8 +407,15 @@ def _adjustments(base, labels, targets, zeta, wage_target):
     return S_hat, B_hat, float(max(err))
 
 
-def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: float = ETA,
-                        zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
+def _occupation_targets():
+    """The §2 occupation shares as ``(group index, occupation index, share)``."""
+    tt = text_targets()
+    return [(GROUPS.index(_TARGET_GROUP[r.group]), OCCUPATIONS.index(r["item"]), r.value / 100)
+            for _, r in tt[tt.target == "occupation"].iterrows()]
+
+
+def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs: GeneratorKnobs | None = None,
+                        eta: float = ETA, zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
                         row_tau_factor: float = 2.0, calibrate: bool = True,
                         target_tol: float = 1e-9, tol: float = 1e-12,
                         max_outer: int = 60) -> SyntheticBase:
@@ -461,18 +426,15 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
     seed : int
         Random seed (default 20250213, the paper's date).
     n_regions : int
-        In [2, 1000].  47 reproduces the paper's prefectures; fewer keeps a subset
-        (always with Tokyo, Aichi, Osaka, Saitama, Kanagawa, Mie, Fukui, Hokkaido,
-        in that order of priority); more adds synthetic regions (benchmarks only).
-        A quoted §2 prefecture share is a target only if the prefecture is kept.
-        With ``n_regions <= 3`` every kept region of a group may be quoted (e.g.
-        Tokyo, Aichi, Osaka for native low-educated men aged 30-59); their
-        national shares cannot then add up to one, so the calibration matches
-        them relative to each other (renormalised to sum to one) instead.
+        In [2, 1000]. 47 gives Japan's prefectures with their public anchors; fewer keeps a
+        subset (the prefectures the paper names first); more adds synthetic regions.
+    knobs : GeneratorKnobs, optional
+        The generator's knobs; default: those fitted for ``seed`` in
+        ``data/foreign_employment/base_year_fit.json`` (see :func:`fitted_knobs`).
     eta, zeta, xi, omega, row_tau_factor
         Parameters of the data-generating model.
     calibrate : bool
-        Match Table 1 wages and the §2 shares (else only solve the equilibrium).
+        Match Table 1 wages, the §2 shares and the location targets (else only solve the equilibrium).
     target_tol : float
         Relative tolerance on every calibration target.
     tol : float
@@ -485,36 +447,30 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
     Raises
     ------
     ValueError
-        For inadmissible parameters (``seed`` not a non-negative integer, ``n_regions``
-        not an integer in [2, 1000], ``target_tol`` or ``tol`` not positive, ``max_outer``
-        not a positive integer, ...) or a malformed ``table1.csv`` / ``text_shares.csv``
-        (see :func:`table1`, :func:`text_targets`).
-    lib.fixed_point.ConvergenceError
-        If an equilibrium solve fails.
-    RuntimeError
-        If the calibration does not reach ``target_tol`` or the base is not exact.
+        For inadmissible parameters or a malformed data file.
+    lib.core.errors.ConvergenceError
+        If an equilibrium solve or the calibration fails, or the base is not exact.
     """
     require_in_range("target_tol", target_tol, 0.0, np.inf,
                      meaning="relative tolerance on every calibration target")
     require_in_range("tol", tol, 0.0, np.inf, meaning="tolerance on the equilibrium residual")
-    max_outer = _require_integer("max_outer", max_outer, 1, meaning="maximum calibration iterations")
+    max_outer = require_integer("max_outer", max_outer, 1, 10_000, meaning="maximum calibration iterations")
     t0 = time.perf_counter()
-    f, labels = synthetic_fundamentals(seed, n_regions, eta=eta, zeta=zeta, xi=xi, omega=omega,
+    knobs = fitted_knobs(seed) if knobs is None else knobs
+    f, labels = synthetic_fundamentals(seed, n_regions, knobs=knobs, eta=eta, zeta=zeta, xi=xi, omega=omega,
                                        row_tau_factor=row_tau_factor)
     R, J, O, G = f.dims
-    # RoW size: five times Japan's value added at unit prices
-    st0 = evaluate_levels(f, np.zeros((R, 2, O)))
-    f = replace(f, VA0=5.0 * float(st0.VA.sum()))
-    st0 = evaluate_levels(f, np.zeros((R, 2, O)))
+    f, st0 = _calibrate_row(f, knobs)
     pre = base_from_levels(f, st0, labels)
     sol = solve_hat(pre, np.ones(G), eta=eta, zeta=zeta, xi=xi, tol=tol, max_iter=5000)
     log_p = sol.x.copy()
     base = apply_solution(pre, sol, xi)
-    targets = _targets(labels) if calibrate else []
-    wage_target = table1().wage_index.to_numpy()
     outer, err = 0, 0.0
     if calibrate:
-        base0, last = base, {"x": None, "sol": None, "err": np.inf}
+        targets = _occupation_targets()
+        loc_target = labels["location_targets"]
+        wage_target = table1().wage_index.to_numpy()
+        base0, last = base, {"x": None}
         n_S = G * O
 
         def step(z):
@@ -522,17 +478,18 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
             B_hat = np.exp(z[n_S:]).reshape(R, G)
             sol_z = solve_hat(base0, np.ones(G), eta=eta, zeta=zeta, xi=xi, B_hat=B_hat,
                               S_hat=S_hat, x0=last["x"], tol=tol, max_iter=5000)
-            last["x"], last["sol"] = sol_z.x, sol_z
-            S_adj, B_adj, e = _adjustments(apply_solution(base0, sol_z, xi), labels, targets, zeta,
+            last["x"] = sol_z.x
+            S_adj, B_adj, e = _adjustments(apply_solution(base0, sol_z, xi), targets, loc_target, zeta,
                                            wage_target)
-            last["err"] = e
             return np.concatenate([np.log(S_adj).ravel(), np.log(B_adj).ravel()]), e
 
         res = anderson_solve(step, np.zeros(n_S + R * G), tol=target_tol, max_iter=max_outer,
                              memory=8, raise_on_failure=False)
         if not res.converged:
-            raise RuntimeError(f"calibration did not reach target_tol {target_tol:g}: error "
-                               f"{res.residual:.3e} after {res.iterations} outer iterations")
+            raise ConvergenceError(f"synthetic base year: the calibration did not reach target_tol "
+                                   f"{target_tol:g} (largest relative target error {res.residual:.3e} after "
+                                   f"{res.iterations} outer iterations; seed = {seed}, n_regions = {n_regions})",
+                                   res.residual, res.iterations)
         z = res.x
         S_hat = np.exp(z[:n_S]).reshape(G, O)
         B_hat = np.exp(z[n_S:]).reshape(R, G)
@@ -544,17 +501,54 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, eta: f
         outer, err = res.iterations, res.residual
     level = evaluate_levels(f, log_p)
     out = SyntheticBase(base, f, log_p, base_residual(base), level.max_residual,
-                        {"outer_iterations": outer, "target_error": float(err),
+                        {"outer_iterations": outer, "target_error": float(err), "knobs": knobs.as_dict(),
                          "seconds": time.perf_counter() - t0})
-    if max(out.hat_residual, out.level_residual) > 1e-10:
-        raise RuntimeError(f"synthetic base is not an exact equilibrium: hat residual "
-                           f"{out.hat_residual:.2e}, level residual {out.level_residual:.2e}")
+    worst = max(out.hat_residual, out.level_residual)
+    if not worst <= 1e-10:
+        raise ConvergenceError(f"synthetic base year is not an exact equilibrium: hat residual "
+                               f"{out.hat_residual:.2e}, level residual {out.level_residual:.2e} "
+                               f"(seed = {seed}, n_regions = {n_regions})", worst, outer)
     return out
+
+
+def base_year_fit() -> dict | None:
+    """The stored indirect-inference fit (``data/foreign_employment/base_year_fit.json``), or ``None``.
+
+    Raises
+    ------
+    ValueError
+        If the file exists but is not valid JSON with a ``per_seed`` mapping of knobs.
+    """
+    path = data_path(*FIT_FILE.split("/"))
+    if not path.exists():
+        return None
+    try:
+        fit = json.loads(path.read_text(encoding="utf-8"))
+        for entry in fit["per_seed"].values():
+            GeneratorKnobs.from_dict(entry["knobs"])
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{path}: not a valid base-year fit ({err}); regenerate it with "
+                         "`python -m lib.foreign_employment.fit_base_year`") from err
+    return fit
+
+
+def fitted_knobs(seed: int = DEFAULT_SEED) -> GeneratorKnobs:
+    """The knobs fitted for ``seed`` (or for the default seed when ``seed`` was not fitted).
+
+    Falls back to :class:`GeneratorKnobs` defaults when no fit is stored.
+    """
+    fit = base_year_fit()
+    if fit is None:
+        return GeneratorKnobs()
+    entry = fit["per_seed"].get(str(seed), fit["per_seed"].get(str(fit.get("default_seed", DEFAULT_SEED))))
+    if entry is None:
+        entry = next(iter(fit["per_seed"].values()))
+    return GeneratorKnobs.from_dict(entry["knobs"])
 
 
 @lru_cache(maxsize=8)
 def cached_base(seed: int = DEFAULT_SEED, n_regions: int = 47) -> SyntheticBase:
-    """:func:`make_synthetic_base` at the paper's parameters, memoised per (seed, n_regions)."""
+    """:func:`make_synthetic_base` at the paper's parameters and the fitted knobs, memoised per (seed, n_regions)."""
     return make_synthetic_base(seed, n_regions)
 
 

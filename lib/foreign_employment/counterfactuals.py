@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validate import require_in_range, require_nonnegative, require_shape
+from ..core.validate import require_in_range, require_nonnegative, require_shape
 from .hat import BaseYear, HatSolution
 
 __all__ = ["group_masks", "foreign_scale_shock", "removal_shock", "expansion_shock", "SCENARIOS",

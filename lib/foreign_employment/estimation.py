@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from .. import frechet
-from ..validate import require_in_range
+from ..core import frechet
+from ..core.validate import require_in_range
 from . import roy
 
 __all__ = [

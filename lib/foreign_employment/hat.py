@@ -9,7 +9,7 @@ equilibrium zeros the native/foreign occupation-market residual (H15), which the
 paper's printed system omits.
 
 The solver is a diagonal-Newton tâtonnement on the log residual accelerated by
-safeguarded Anderson mixing (:func:`lib.newton_krylov.anderson_solve`).
+safeguarded Anderson mixing (:func:`lib.core.fixed_point.anderson_solve`).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..fixed_point import ConvergenceError
-from ..newton_krylov import anderson_solve
-from ..validate import (require_in_range, require_nonnegative, require_positive, require_shape,
+from ..core.errors import ConvergenceError
+from ..core.fixed_point import anderson_solve
+from ..core.validate import (require_in_range, require_nonnegative, require_positive, require_shape,
                         require_shares)
 from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
 from .levels import Fundamentals, LevelState, active_types, check_parameters

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed_point import ConvergenceError
+from ..core.errors import ConvergenceError
 
 __all__ = ["ces_log_price", "cost_and_price", "trade_shares", "goods_market", "log_softmax"]
 

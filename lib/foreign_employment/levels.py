@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import gamma as gamma_fn
 
-from ..fixed_point import ConvergenceError
-from ..validate import (require_in_range, require_nonnegative, require_positive, require_shape,
+from ..core.errors import ConvergenceError
+from ..core.validate import (require_in_range, require_nonnegative, require_positive, require_shape,
                         require_shares)
 from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
 

@@ -11,7 +11,7 @@ The paper's labour block has three layers, each a closed form:
   and the occupation-market clearing condition (16).
 
 Everything here is a thin, validated wrapper of the generic kernels in
-:mod:`lib.frechet`; the general-equilibrium solver lives in
+:mod:`lib.core.frechet`; the general-equilibrium solver lives in
 :mod:`lib.foreign_employment.hat`.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import gamma as gamma_fn
 
-from .. import frechet
-from ..validate import require_in_range, require_positive, require_nonnegative
+from ..core import frechet
+from ..core.validate import require_in_range, require_positive, require_nonnegative
 
 __all__ = [
     "occupation_shares",

@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
+from lib.core.errors import ConvergenceError
 from lib.iv import demean, group_codes, iv2sls, ols, ratio_confidence_interval
-from lib.validate import require_in_range, require_nonnegative, require_positive
+from lib.core.validate import require_in_range, require_nonnegative, require_positive
 
 from .hhi import weighted_hhi
 from .local import check_parameters, ratio_beta3_beta1
@@ -559,7 +560,8 @@ def estimate_alpha(hhi: pd.DataFrame, eta_hat: float, *, method: str = "smm", n_
 
     opt = minimize_scalar(loss, bounds=bounds, method="bounded", options={"xatol": 1e-4})
     if not opt.success:
-        raise RuntimeError(f"estimate_alpha: the bounded search failed ({opt.message})")
+        raise ConvergenceError(f"estimate_alpha: the bounded search failed ({opt.message})", float(opt.fun),
+                               int(getattr(opt, "nfev", 0)))
     return TailEstimate(float(opt.x), float(opt.x) / eta_hat, float(opt.fun), method, hhi)
 
 

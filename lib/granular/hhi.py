@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from lib.validate import require_greater, require_in_range, require_nonnegative, require_positive
+from lib.core.validate import require_greater, require_in_range, require_nonnegative, require_positive
 
 __all__ = [
     "exponential_integral",

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from lib.pareto import draw_pareto
-from lib.validate import (require_greater, require_in_range, require_nonnegative,
+from lib.core.errors import ConvergenceError
+from lib.core.pareto import draw_pareto
+from lib.core.validate import (require_greater, require_in_range, require_nonnegative,
                           require_positive, require_shares)
 
 __all__ = [
@@ -417,7 +418,7 @@ def solve_sector(sh, a_hat, eta: float, kappa: float, nu: float, conduct: str = 
     ------
     ValueError
         If a parameter is inadmissible or ``sh`` is not on the simplex.
-    RuntimeError
+    lib.core.errors.ConvergenceError
         If the root finder fails; the message carries the residual and iterations.
     """
     check_parameters(eta=eta, kappa=kappa, nu=nu)
@@ -440,7 +441,8 @@ def solve_sector(sh, a_hat, eta: float, kappa: float, nu: float, conduct: str = 
     sol = optimize.root(resid, x0, method="hybr", tol=tol)
     res = float(np.max(np.abs(resid(sol.x))))
     if not np.isfinite(res) or res > 1e-9:
-        raise RuntimeError(f"solve_sector did not converge: residual {res:.3g} after {sol.nfev} evaluations")
+        raise ConvergenceError(f"solve_sector did not converge: residual {res:.3g} after {sol.nfev} evaluations",
+                               res, sol.nfev)
     return SectorSolution(sol.x, True, int(sol.nfev), res)
 
 

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from lib.core.errors import ConvergenceError
 from lib.granular.hhi import psi_N, weighted_hhi, weighted_hhi_slope
 from lib.granular.local import CONDUCTS, check_parameters, tail_index
-from lib.validate import require_positive, require_shape, require_shares
+from lib.core.validate import require_positive, require_shape, require_shares
 
 __all__ = [
     "cov_term_baseline",
@@ -193,7 +194,7 @@ def newton_sector_batch(sh, a_hat, eta, kappa, nu, conduct="cournot", tol=1e-12,
     ValueError
         If a parameter is inadmissible, a row of ``sh`` is not on the simplex (non-negative, summing
         to one), or ``a_hat`` does not have the shape of ``sh``.
-    RuntimeError
+    lib.core.errors.ConvergenceError
         With the residual and iteration count if Newton fails.
     """
     check_parameters(eta=eta, kappa=kappa, nu=nu)
@@ -230,7 +231,8 @@ def newton_sector_batch(sh, a_hat, eta, kappa, nu, conduct="cournot", tol=1e-12,
         Dinv_w = w / D
         corr = (st * Dinv_r).sum(axis=1, keepdims=True) / (1.0 - (st * Dinv_w).sum(axis=1, keepdims=True))
         lh = lh + Dinv_r + Dinv_w * corr
-    raise RuntimeError(f"newton_sector_batch did not converge: residual {res:.3g} after {max_iter} iterations")
+    raise ConvergenceError(f"newton_sector_batch did not converge: residual {res:.3g} after {max_iter} iterations",
+                           res, max_iter)
 
 
 @dataclass

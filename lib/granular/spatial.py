@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib.fixed_point import ConvergenceError, solve_fixed_point
+from lib.core.fixed_point import ConvergenceError, solve_fixed_point
 from lib.granular.local import check_parameters
 from lib.granular.quantitative import PhiPsi, optimal_policy_wedges, phi_psi, wage_elasticity_general
-from lib.validate import require_greater, require_in_range, require_positive, require_shape
+from lib.core.validate import require_greater, require_in_range, require_positive, require_shape
 
 __all__ = [
     "synthetic_zones",
@@ -218,7 +218,7 @@ def solve_spatial_hat(curves: ConductCurves, population, m, theta: float, tau_w=
     ValueError
         If an input is inadmissible: population and m of different shapes, m outside the tabulated
         range of ``curves``, tau_w or tau_pi <= -1, theta <= 0 (each named in the message).
-    lib.fixed_point.ConvergenceError
+    lib.core.errors.ConvergenceError
         With residual and iteration count.
     """
     check_parameters(theta=theta)
@@ -267,7 +267,7 @@ def optimal_policy(curves: ConductCurves, population, m, theta: float, tol=1e-10
 
     Raises
     ------
-    lib.fixed_point.ConvergenceError
+    lib.core.errors.ConvergenceError
         If the outer iteration does not converge.
     """
     m = np.asarray(m, float)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from lib.fixed_point import ConvergenceError
-from lib.validate import require_in_range, require_nonnegative, require_positive
+from lib.core.errors import ConvergenceError
+from lib.core.validate import require_in_range, require_nonnegative, require_positive
 from .model import REGIMES, WangParameters
 from .solver import outcomes, solve_equilibrium
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lib.iv import ols
-from lib.validate import require_in_range, require_positive
+from lib.core.validate import require_in_range, require_positive
 
 from .model import bilaterality_index
 

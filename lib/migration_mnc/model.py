@@ -30,8 +30,8 @@ from typing import Optional
 
 import numpy as np
 
-from lib.tables import read_table
-from lib.validate import require_greater, require_in_range, require_positive
+from lib.core.data import read_table
+from lib.core.validate import require_greater, require_in_range, require_positive
 
 __all__ = [
     "COUNTRIES", "WangParameters", "Regime", "REGIMES", "TABLE3_NAMES", "table3_parameters",
@@ -170,7 +170,7 @@ def table3_parameters(**overrides) -> WangParameters:
     Raises
     ------
     ValueError
-        If the file is malformed (see :func:`lib.tables.read_table`), a parameter row is
+        If the file is malformed (see :func:`lib.core.data.read_table`), a parameter row is
         missing or repeated (the message names the parameter and the file), an override
         name is unknown, or a value is inadmissible (see :func:`validate_parameters`).
     """

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.fixed_point import ConvergenceError
-from lib.validate import require_in_range
+from lib.core.errors import ConvergenceError
+from lib.core.validate import require_in_range
 from .model import REGIMES, WangParameters
 from .solver import (EquilibriumResult, outcomes, quota_targets, reference_units, solve_equilibrium)
 

@@ -16,8 +16,8 @@ from typing import Optional
 import numpy as np
 from scipy import optimize
 
-from lib.fixed_point import ConvergenceError
-from lib.validate import require_finite, require_in_range, require_positive, require_shape
+from lib.core.errors import ConvergenceError
+from lib.core.validate import require_finite, require_in_range, require_positive, require_shape
 from .model import (REGIMES, EquilibriumObjects, Regime, WangParameters, bilaterality_index,
                     equilibrium_objects, pareto_average_productivity)
 

@@ -1,9 +1,9 @@
-"""The generic accelerated solvers in lib.newton_krylov."""
+"""The safeguarded Anderson solver in lib.core.fixed_point."""
 import numpy as np
 import pytest
 
-from lib.fixed_point import ConvergenceError
-from lib.newton_krylov import anderson_solve, newton_krylov_solve
+from lib.core.errors import ConvergenceError
+from lib.core.fixed_point import anderson_solve
 
 
 def test_anderson_linear_system_faster_than_plain():
@@ -46,11 +46,3 @@ def test_bad_settings():
         anderson_solve(lambda x: (x, 1.0), np.zeros(2), mixing=0.0)
     with pytest.raises(ValueError, match="x0"):
         anderson_solve(lambda x: (x, 1.0), np.array([np.nan]))
-
-
-def test_newton_krylov_wrapper():
-    F = lambda x: np.array([x[0] ** 2 + x[1] - 3.0, x[0] - x[1] + 1.0])
-    res = newton_krylov_solve(F, np.array([1.0, 1.0]), tol=1e-12)
-    assert res.converged and np.allclose(F(res.x), 0, atol=1e-12)
-    with pytest.raises(ConvergenceError):
-        newton_krylov_solve(lambda x: x ** 2 + 1.0, np.array([1.0]), max_iter=5)

@@ -20,6 +20,7 @@ __all__ = [
     "require_shares",
     "require_finite",
     "require_shape",
+    "require_integer",
 ]
 
 
@@ -168,3 +169,37 @@ def require_shape(name: str, value, shape: tuple):
     if not ok:
         raise ValueError(f"{name} has shape {arr.shape}; expected {shape}")
     return arr
+
+
+def require_integer(name: str, value, low: int | None = None, high: int | None = None, *,
+                    meaning: str = "") -> int:
+    """Check that a scalar is a whole number in ``[low, high]``; return it as ``int``.
+
+    Integral floats (``3.0``) and numpy integers are accepted; booleans, fractions (``2.5``),
+    strings, NaN and infinities are not.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a whole number or lies outside ``[low, high]``.
+
+    Examples
+    --------
+    >>> require_integer("n_draws", 3.0, 1)
+    3
+    """
+    ok = not isinstance(value, (bool, np.bool_))
+    if ok:
+        try:
+            x = float(value)
+            ok = math.isfinite(x) and x == int(x)
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+    if not ok:
+        raise ValueError(f"{name} must be a whole number; got {value!r}{_describe(meaning)}")
+    n = int(x)
+    if (low is not None and n < low) or (high is not None and n > high):
+        lo = "-inf" if low is None else str(low)
+        hi = "inf" if high is None else str(high)
+        raise ValueError(f"{name} = {n} is outside its admissible range [{lo}, {hi}]{_describe(meaning)}")
+    return n

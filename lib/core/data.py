@@ -1,4 +1,8 @@
-"""Reading the transcribed tables in ``data/`` with checks.
+"""Where the transcribed tables are, and reading them with checks.
+
+The tables live in the repository's top-level ``data/`` folder.  A wheel built by
+``pip install .`` ships them inside the package (``lib/_data``, a link to ``data/``), found with
+:mod:`importlib.resources`; the environment variable ``BOOK_DATA_DIR`` overrides both.
 
 Every CSV transcribed from a paper has a ``source`` column (table or figure,
 page).  :func:`read_table` refuses files without it, or without the columns a
@@ -6,13 +10,54 @@ chapter needs, with a message naming the file and the column.
 """
 from __future__ import annotations
 
+import os
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from .paths import data_path
+__all__ = ["DATA_DIR", "data_dir", "data_path", "read_table"]
 
-__all__ = ["read_table"]
+DATA_ENV = "BOOK_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The folder holding the book's data: ``$BOOK_DATA_DIR`` if set, else the package's copy.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``$BOOK_DATA_DIR`` names no folder, or the package carries no data (a broken install).
+    """
+    env = os.environ.get(DATA_ENV)
+    if env:
+        p = Path(env)
+        if not p.is_dir():
+            raise FileNotFoundError(f"{DATA_ENV}={env!r} is not a folder; point it at the book's data/ folder")
+        return p
+    p = Path(str(resources.files("lib") / "_data"))
+    if not p.is_dir():
+        raise FileNotFoundError(
+            f"the package carries no data under {p}; reinstall with `pip install .` from the book's "
+            f"repository or set {DATA_ENV} to its data/ folder")
+    return p.resolve()
+
+
+DATA_DIR = data_dir()
+
+
+def data_path(*parts: str) -> Path:
+    """Absolute path of a file under the data folder (e.g. ``data_path("offshoring", "table1.csv")``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist (data ship with the book; nothing is downloaded).
+    """
+    p = DATA_DIR.joinpath(*parts)
+    if not p.exists():
+        raise FileNotFoundError(f"{p} is not in data/: data ship with the book, nothing is downloaded")
+    return p
 
 
 def read_table(relpath: str, required_columns=(), *, numeric_columns=(), comment: str = "#") -> pd.DataFrame:

@@ -19,16 +19,16 @@ def mathjax_source_dir() -> Path:
 
     Raises
     ------
-    RuntimeError
-        If the package is not installed.
+    ValueError
+        If the package is not installed or does not carry the script (a set-up error).
     """
     try:
         import mathjax  # provided by django-static-mathjax
     except ImportError as err:  # pragma: no cover - exercised only on broken installs
-        raise RuntimeError("MathJax for offline math needs `pip install django-static-mathjax`") from err
+        raise ValueError("MathJax for offline math needs `pip install django-static-mathjax`") from err
     src = Path(mathjax.__file__).resolve().parent / "static" / "mathjax" / "es5"
     if not (src / "tex-mml-chtml.js").exists():  # pragma: no cover
-        raise RuntimeError(f"tex-mml-chtml.js not found under {src}")
+        raise ValueError(f"tex-mml-chtml.js not found under {src}")
     return src
 
 

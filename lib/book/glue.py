@@ -1,0 +1,59 @@
+"""Glue helpers: hand the book's computed numbers to the prose (``{glue:text}`key```).
+
+:func:`glue` is ``myst_nb.glue`` with numpy scalars turned into plain Python numbers (so that a
+format spec such as ``:.3f`` and the JSON of ``results.json`` see a float) and ``display=False``
+by default; :func:`glue_many` glues a whole mapping under one prefix.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["plain", "glue", "glue_many"]
+
+
+def plain(value):
+    """A numpy scalar (or 0-d array) as the Python number it holds; anything else unchanged."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+def glue(key: str, value, display: bool = False):
+    """``myst_nb.glue(key, plain(value), display=display)``; returns the plain value."""
+    from myst_nb import glue as _glue  # imported lazily: lib installs without the book stack
+
+    v = plain(value)
+    _glue(key, v, display=display)
+    return v
+
+
+def glue_many(prefix: str, mapping: Mapping, *, sep: str = "-", display: bool = False) -> dict:
+    """Glue every ``name: value`` of ``mapping`` under the key ``f"{prefix}{sep}{name}"``.
+
+    Parameters
+    ----------
+    prefix : str
+        Key prefix, e.g. ``"mig-facts"``; an empty prefix glues the names as they are.
+    mapping : mapping
+        Names and values; numpy scalars become plain Python numbers.
+    sep : str, default "-"
+        Separator between prefix and name.
+    display : bool, default False
+        Passed to ``myst_nb.glue``.
+
+    Returns
+    -------
+    dict
+        The glued keys and their plain values (handy for ``results.json``).
+    """
+    if not isinstance(mapping, Mapping):
+        raise ValueError(f"glue_many needs a mapping of names to values; got {type(mapping).__name__}")
+    out = {}
+    for name, value in mapping.items():
+        key = f"{prefix}{sep}{name}" if prefix else str(name)
+        out[key] = glue(key, value, display=display)
+    return out

@@ -1,0 +1,21 @@
+"""lib.book.glue: numpy scalars reach myst-nb as plain numbers, under the given prefix."""
+import numpy as np
+import pytest
+
+import myst_nb
+
+from lib.book import glue as g
+
+
+def test_glue_many_prefixes_and_plain_values(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: seen.setdefault(key, (value, display)))
+    out = g.glue_many("mig-facts", {"share": np.float64(0.25), "n": np.int64(3), "label": "x"})
+    assert out == {"mig-facts-share": 0.25, "mig-facts-n": 3, "mig-facts-label": "x"}
+    assert type(seen["mig-facts-share"][0]) is float and type(seen["mig-facts-n"][0]) is int
+    assert all(display is False for _, display in seen.values())
+
+
+def test_glue_many_needs_a_mapping():
+    with pytest.raises(ValueError, match="mapping"):
+        g.glue_many("p", [1, 2])
