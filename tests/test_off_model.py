@@ -1,4 +1,4 @@
-"""Unit tests for lib/offshoring.py: Nishiyama, Nakano, Tsuboi & Furuta (2025), Sections 2-3."""
+"""Unit tests for lib/offshoring/: Nishiyama, Nakano, Tsuboi & Furuta (2025), Sections 2-3."""
 from __future__ import annotations
 
 import math
