@@ -21,12 +21,12 @@ def _f(x):
 
 def compute() -> dict:
     from lib.foreign_employment import estimation as fe
-    from lib.granular import estimation as ge
+    from lib.granular import estimation as ge, panel as gp
     from lib.migration_mnc import facts
 
     out = {}
     # granular: kappa, nu (weighted and not), Table 3 (four variants)
-    panel = ge.simulate_panel(ge.PanelConfig(n_cz=12, n_sectors=10, n_years=6, seed=3))
+    panel = gp.simulate_panel(gp.PanelConfig(n_cz=12, n_sectors=10, n_years=6, seed=3))
     firms = panel.firms
     for wtd in (True, False):
         k = ge.estimate_kappa(firms, weighted=wtd)

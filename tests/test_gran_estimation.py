@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from lib.granular.estimation import (
-    PanelConfig, czone_firm_masses, czone_hhi, estimate_alpha, estimate_all, estimate_eta,
-    estimate_kappa, estimate_nu, estimate_shock_variances, make_hhi_simulator, market_aggregates,
-    sector_response, sector_shock_moments, simulate_panel, table3_regression)
+    czone_hhi, estimate_alpha, estimate_all, estimate_eta, estimate_kappa, estimate_nu,
+    estimate_shock_variances, make_hhi_simulator, market_aggregates, sector_shock_moments,
+    table3_regression)
+from lib.granular.panel import PanelConfig, czone_firm_masses, sector_response, simulate_panel
 from lib.granular.hhi import weighted_hhi
 
 ETA, KAPPA, NU = 0.13, 2.48, 1.46

@@ -1,4 +1,4 @@
-"""Tests of the empirics of the offshoring chapter: lib/regression.py and the synthetic panel."""
+"""Tests of the empirics of the offshoring chapter: lib/core/regression.py and the synthetic panel."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lib import offshoring as off
-from lib.regression import fe_design, twfe_wls, wls_many, within_r2
+from lib.core.regression import fe_design, twfe_wls, wls_many, within_r2
 from lib.core.data import read_table
 
 

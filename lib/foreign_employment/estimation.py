@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from ..core import frechet
+from ..core import econometrics, frechet
 from ..core.validate import require_in_range
 from . import roy
 
@@ -208,33 +208,15 @@ def _partial_out(df, cols, fe_rhs):
     return {c: R[:, j] for j, c in enumerate(cols)}, int(rank)
 
 
-def _sandwich(Z, X, e, groups, dof_absorbed):
-    """Cluster-robust (or HC0-style when groups is None -> homoskedastic) IV variance for one regressor."""
-    n = len(e)
-    zx = float(Z @ X)
-    if groups is None:
-        k = dof_absorbed + 1
-        s2 = float(e @ e) / (n - k)
-        return s2 * float(Z @ Z) / zx ** 2
-    score = np.bincount(groups, weights=Z * e)
-    G = score.size
-    k = dof_absorbed + 1
-    corr = G / (G - 1) * (n - 1) / (n - k)
-    return corr * float(score @ score) / zx ** 2
-
-
 def iv2sls_fe(df: pd.DataFrame, y: str, endog: str, instrument: str, fe_rhs: str,
               cluster: str | None = None) -> IVResult:
     r"""2SLS of ``y`` on ``endog`` instrumented by ``instrument`` with fixed effects ``fe_rhs``.
 
     The fixed effects are partialled out of ``y``, ``endog`` and ``instrument``
-    with ``smf.ols`` (Frisch–Waugh–Lovell); then
-    :math:`\hat\beta = (\tilde z'\tilde x)^{-1}\tilde z'\tilde y` and, with the
-    structural residual :math:`e=\tilde y-\tilde x\hat\beta`,
-    :math:`\hat V = c\,(\tilde z'\tilde x)^{-2}\sum_g(\sum_{i\in g}\tilde z_ie_i)^2`,
-    :math:`c=\frac{G}{G-1}\frac{N-1}{N-K}` (Stata's small-sample factor, K
-    counting the absorbed effects).  Using second-stage OLS residuals on the
-    fitted regressor instead would understate the variance.
+    (Frisch–Waugh–Lovell, with ``smf.ols`` or numpy dummies); the 2SLS on the residuals is
+    :func:`lib.core.econometrics.iv2sls` (linearmodels ``IV2SLS``) with the structural residual
+    :math:`e=\tilde y-\tilde x\hat\beta` and Stata's small-sample factor
+    :math:`c=\frac{G}{G-1}\frac{N-1}{N-K}`, K counting the absorbed effects (``extra_df``).
 
     Parameters
     ----------
@@ -259,17 +241,16 @@ def iv2sls_fe(df: pd.DataFrame, y: str, endog: str, instrument: str, fe_rhs: str
     Y, X, Z = res[y], res[endog], res[instrument]
     if abs(float(Z @ X)) < 1e-12 * np.sqrt(float(Z @ Z) * float(X @ X) + 1e-300):
         raise ValueError("instrument is orthogonal to the endogenous regressor after the fixed effects")
-    beta = float(Z @ Y) / float(Z @ X)
-    e = Y - beta * X
     groups = pd.factorize(df[cluster])[0] if cluster else None
-    se = float(np.sqrt(_sandwich(Z, X, e, groups, dof)))
-    # first stage: X on Z (same absorbed effects); it is an OLS, i.e. IV with Z as its own instrument
-    pi = float(Z @ X) / float(Z @ Z)
-    v = X - pi * Z
-    pi_se = float(np.sqrt(_sandwich(Z, Z, v, groups, dof)))
+    cov_type = "cluster" if cluster else "unadjusted"
+    iv = econometrics.iv2sls(Y, X, Z, None, clusters=groups, df_absorbed=dof, cov_type=cov_type)
+    # first stage: X on Z (same absorbed effects, same variance type)
+    fs = econometrics.ols(X, Z, clusters=groups, df_absorbed=dof, cov_type=cov_type)
+    pi, pi_se = float(fs.params[0]), float(fs.se[0])
     # instrument == endog (OLS): the first stage is exact, pi = 1 with zero error, F infinite
-    first_F = (pi / pi_se) ** 2 if pi_se > 0 else np.inf
-    return IVResult(coef=beta, se=se, first_stage_coef=pi, first_stage_se=pi_se,
+    first_F = (pi / pi_se) ** 2 if pi_se > 1e-12 * abs(pi) else np.inf
+    return IVResult(coef=float(iv.params[0]), se=float(iv.se[0]), first_stage_coef=pi,
+                    first_stage_se=pi_se if np.isfinite(first_F) else 0.0,
                     first_stage_F=first_F, nobs=len(df),
                     n_clusters=int(groups.max() + 1) if groups is not None else len(df),
                     dof_absorbed=dof)

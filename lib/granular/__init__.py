@@ -4,5 +4,6 @@
 * :mod:`lib.granular.hhi` -- expected employment-weighted HHI by 1-D quadrature (Lemma 4, eq. 11).
 * :mod:`lib.granular.quantitative` -- Phi, Psi, wage-size elasticity, subsidies (Secs. 2.4-3).
 * :mod:`lib.granular.spatial` -- spatial equilibrium by exact hat algebra and optimal policy (Sec. 4.4, 6).
-* :mod:`lib.granular.estimation` -- Sec. 4 estimation: simulated panel, Table 3 regression, kappa, nu, alpha.
+* :mod:`lib.granular.panel` -- the synthetic firm panel of Sec. 4 (the microdata are confidential).
+* :mod:`lib.granular.estimation` -- Sec. 4 estimators: kappa, nu, shock variances, alpha, Table 3.
 """

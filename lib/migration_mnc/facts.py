@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.iv import ols
+from lib.core.econometrics import ols
 from lib.core.validate import require_in_range, require_positive
 
 from .model import bilaterality_index

@@ -5,7 +5,8 @@ chapters/granular/04_estimation.md executes in under 30 s at default parameters.
 """
 import time
 
-from lib.granular.estimation import PanelConfig, estimate_all, simulate_panel, table3_regression
+from lib.granular.estimation import estimate_all, table3_regression
+from lib.granular.panel import PanelConfig, simulate_panel
 
 
 def main():

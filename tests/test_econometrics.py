@@ -1,11 +1,11 @@
-"""Tests for the generic IV / fixed-effects kernels in lib.iv."""
+"""Tests for the generic IV / fixed-effects kernels in lib.core.econometrics (on linearmodels and pyhdfe)."""
 import numpy as np
 import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings, strategies as st
 
 from lib.core.errors import ConvergenceError
-from lib.iv import demean, group_codes, iv2sls, ols, ratio_confidence_interval
+from lib.core.econometrics import demean, group_codes, iv2sls, ols, ratio_confidence_interval
 
 
 def _iv_data(n=4000, seed=0, beta=1.7):

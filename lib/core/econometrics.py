@@ -1,15 +1,22 @@
-"""Linear instrumental-variable and least-squares kernels with fixed effects.
+"""Linear instrumental variables and least squares with absorbed fixed effects, on linearmodels.
 
-Generic tools (no paper): within-transformation for one or several sets of
-fixed effects (alternating projections, Guimaraes & Portugal 2010 style),
-weighted two-stage least squares with heteroskedasticity-robust or
-cluster-robust covariance, the first-stage F statistic, and the delta-method
-confidence interval of a ratio of two coefficients.
+Thin wrappers that give the book one result object and one set of conventions; the estimation
+itself is done by maintained libraries:
 
-Conventions follow Stata/``linearmodels``: weights are analytic (the
-estimator minimises ``sum w e^2``), the cluster-robust covariance carries the
-small-sample factor ``G/(G-1) * (n-1)/(n-k)``, and the robust (HC1) one
-``n/(n-k)``, with ``k`` counting regressors plus absorbed fixed effects.
+* :func:`demean` -- the within transformation for one or several sets of (weighted) fixed
+  effects, by ``pyhdfe`` (exact for one set, alternating projections with a 1e-14 tolerance for
+  several);
+* :func:`iv2sls` / :func:`ols` -- (weighted) 2SLS and OLS by ``linearmodels.iv.IV2SLS`` with
+  ``debiased=True``; the first-stage Wald F of the excluded instruments by a linearmodels OLS of
+  each endogenous regressor on all instruments with the same covariance type;
+* :func:`ratio_confidence_interval` -- the delta-method interval of a ratio of two coefficients.
+
+Conventions (those of Stata and linearmodels): weights are analytic (the estimator minimises
+``sum w e^2``); the cluster-robust covariance carries the small-sample factor
+``G/(G-1) * (n-1)/(n-k)``, the robust (HC1) one ``n/(n-k)``, the unadjusted one divides by
+``n-k``, with ``k`` the regressors plus ``df_absorbed`` -- the absorbed fixed effects the caller
+chooses to count (linearmodels' ``extra_df``).  Which effects a chapter counts is said where it
+calls these functions.
 """
 from __future__ import annotations
 
@@ -17,7 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.errors import ConvergenceError
+import pandas as pd
+import pyhdfe
+from linearmodels.iv import IV2SLS
+
+from .errors import ConvergenceError
 
 __all__ = ["DemeanResult", "demean", "group_codes", "LinearIVResult", "iv2sls", "ols",
            "ratio_confidence_interval"]
@@ -55,9 +66,9 @@ class DemeanResult:
     values : ndarray
         The demeaned columns, shape ``(n, k)``.
     iterations : int
-        Sweeps of alternating projections (1 with a single set of effects).
+        1 with a single set of effects (exact); 0 with several (pyhdfe does not report its sweeps).
     residual : float
-        Largest absolute change in the last sweep.
+        0.0: pyhdfe raises instead of returning an unconverged result.
     converged : bool
     n_absorbed : int
         Number of absorbed parameters, ``sum_g G_g - (number of sets - 1)``
@@ -71,19 +82,11 @@ class DemeanResult:
     n_absorbed: int
 
 
-def _group_mean(x: np.ndarray, codes: np.ndarray, w: np.ndarray, n_groups: int) -> np.ndarray:
-    sw = np.bincount(codes, weights=w, minlength=n_groups)
-    out = np.empty((n_groups, x.shape[1]))
-    for j in range(x.shape[1]):
-        out[:, j] = np.bincount(codes, weights=w * x[:, j], minlength=n_groups) / sw
-    return out[codes]
-
-
 def demean(x, groups, weights=None, *, tol: float = 1e-10, max_iter: int = 2000) -> DemeanResult:
     """Remove one or several sets of (weighted) fixed effects from the columns of ``x``.
 
-    Alternating projections: subtract weighted group means set by set until
-    the columns stop changing.  With one set this is the exact within transform.
+    ``pyhdfe``: with one set the exact within transform; with several, accelerated alternating
+    projections (method of alternating projections) to a tolerance of at most 1e-14.
 
     Parameters
     ----------
@@ -123,20 +126,19 @@ def demean(x, groups, weights=None, *, tol: float = 1e-10, max_iter: int = 2000)
         _, c = np.unique(g, return_inverse=True)
         codes.append((c.ravel(), int(c.max()) + 1))
     n_abs = sum(G for _, G in codes) - max(len(codes) - 1, 0)
-    if len(codes) == 1:
-        c, G = codes[0]
-        return DemeanResult(x2 - _group_mean(x2, c, w, G), 1, 0.0, True, n_abs)
-    change = np.inf
-    for it in range(1, max_iter + 1):
-        old = x2.copy()
-        for c, G in codes:
-            x2 -= _group_mean(x2, c, w, G)
-        change = float(np.max(np.abs(x2 - old))) if x2.size else 0.0
-        if change <= tol:
-            return DemeanResult(x2, it, change, True, n_abs)
-    raise ConvergenceError(
-        f"demean: alternating projections did not converge (change {change:.2e} after {max_iter} sweeps)",
-        change, max_iter)
+    if not codes:
+        return DemeanResult(x2, 0, 0.0, True, 0)
+    ids = np.column_stack([c for c, _ in codes])
+    options = {"tol": min(tol, 1e-14), "iteration_limit": int(max_iter)} if len(codes) > 1 else None
+    algo = pyhdfe.create(ids, drop_singletons=False, compute_degrees=False,
+                         residualize_method="within" if len(codes) == 1 else "map", options=options)
+    try:
+        values = algo.residualize(x2, weights=w[:, None])
+    except RuntimeError as err:  # pyhdfe's "failed to converge"
+        raise ConvergenceError(f"demean: alternating projections did not converge ({err})",
+                               float("nan"), max_iter) from err
+    return DemeanResult(np.asarray(values, dtype=float).reshape(x2.shape), 1 if len(codes) == 1 else 0,
+                        0.0, True, n_abs)
 
 
 @dataclass
@@ -190,25 +192,6 @@ def _as2d(a, n, name):
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} has non-finite entries")
     return a
-
-
-def _sandwich(X, e, w, bread, clusters, df_extra):
-    """Robust (HC1) or cluster-robust meat around ``bread = (X'WX)^-1``."""
-    n, k = X.shape
-    scores = X * (w * e)[:, None]
-    k_tot = k + df_extra
-    if clusters is None:
-        meat = scores.T @ scores
-        factor = n / max(n - k_tot, 1)
-    else:
-        _, c = np.unique(np.asarray(clusters), return_inverse=True)
-        G = int(c.max()) + 1
-        c = c.ravel()
-        summed = np.column_stack([np.bincount(c, weights=scores[:, j], minlength=G) for j in range(k)]) \
-            if k else np.zeros((G, 0))
-        meat = summed.T @ summed
-        factor = G / max(G - 1, 1) * (n - 1) / max(n - k_tot, 1)
-    return factor * bread @ meat @ bread
 
 
 def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
@@ -271,38 +254,43 @@ def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
         names = [f"endog{j}" for j in range(p)] + [f"exog{j}" for j in range(W.shape[1])]
     if len(names) != k:
         raise ValueError(f"names must have {k} entries; got {len(names)}")
-    ZW = Z * w[:, None]
-    ZWZ = ZW.T @ Z
-    if np.linalg.matrix_rank(ZWZ) < Z.shape[1]:
+    if np.linalg.matrix_rank((Z * w[:, None]).T @ Z) < Z.shape[1]:
         raise ValueError("instruments/exog are collinear (singular Z'WZ)")
-    first = np.linalg.solve(ZWZ, ZW.T @ X)          # (q+r, k)
-    Xhat = Z @ first
-    XhWX = (Xhat * w[:, None]).T @ X
-    if np.linalg.matrix_rank(XhWX) < k:
+    cols = [f"x{j}" for j in range(k)]
+    en, ex, zn = cols[:p], cols[p:], [f"z{j}" for j in range(q)]
+    frame = lambda a, nm: pd.DataFrame(a, columns=nm) if nm else None  # noqa: E731
+    lm_cov = {"robust": "robust", "cluster": "clustered", "unadjusted": "unadjusted"}[cov_type]
+    fit_kw = dict(cov_type=lm_cov, debiased=True, extra_df=int(df_absorbed))
+    if cov_type == "cluster":
+        fit_kw["clusters"] = pd.factorize(np.asarray(clusters).ravel())[0]
+    try:
+        res = IV2SLS(pd.Series(y, name="y"), frame(W, ex), frame(Xe, en), frame(Zx, zn),
+                     weights=None if weights is None else w).fit(**fit_kw)
+    except (np.linalg.LinAlgError, ValueError) as err:
+        raise ValueError(f"design is singular: check that instruments are relevant and regressors "
+                         f"not collinear ({err})") from err
+    order = en + ex
+    beta = res.params[order].to_numpy()
+    cov = res.cov.loc[order, order].to_numpy()
+    if not np.all(np.isfinite(beta)) or np.linalg.matrix_rank((X * w[:, None]).T @ X) < k:
         raise ValueError("design is singular: check that instruments are relevant and regressors not collinear")
-    bread = np.linalg.inv((Xhat * w[:, None]).T @ Xhat)
-    beta = np.linalg.solve(XhWX, (Xhat * w[:, None]).T @ y)
     e = y - X @ beta
-    if cov_type == "unadjusted":
-        s2 = float(np.sum(w * e**2) / max(n - k - df_absorbed, 1))
-        cov = s2 * bread
-    else:
-        cov = _sandwich(Xhat, e, w, bread, clusters, df_absorbed)
-    # first-stage Wald F for the excluded instruments, one per endogenous regressor
+    # first stage: each endogenous regressor on [instruments, exog] (an OLS), same covariance;
+    # the Wald F of the excluded instruments
     F = np.empty(p)
-    if p:
-        breadZ = np.linalg.inv(ZWZ)
-        for j in range(p):
-            gam = first[:, j]
-            u = Xe[:, j] - Z @ gam
-            if cov_type == "unadjusted":
-                V = float(np.sum(w * u**2) / max(n - Z.shape[1] - df_absorbed, 1)) * breadZ
-            else:
-                V = _sandwich(Z, u, w, breadZ, clusters, df_absorbed)
-            g, Vg = gam[:q], V[:q, :q]
+    first = np.empty((q, p))
+    for j in range(p):
+        fs = IV2SLS(pd.Series(Xe[:, j], name=en[j]), frame(np.hstack([Zx, W]), zn + ex), None, None,
+                    weights=None if weights is None else w).fit(**fit_kw)
+        g = fs.params[zn].to_numpy()
+        Vg = fs.cov.loc[zn, zn].to_numpy()
+        first[:, j] = g
+        try:
             F[j] = float(g @ np.linalg.solve(Vg, g)) / q
+        except np.linalg.LinAlgError:   # exact first stage (instrument = regressor): F is infinite
+            F[j] = np.inf
     se = np.sqrt(np.diag(cov))
-    return LinearIVResult(beta, cov, se, list(names), n, F, first[:q, :p], e, cov_type)
+    return LinearIVResult(beta, cov, se, list(names), n, F, first, e, cov_type)
 
 
 def ols(y, X, *, weights=None, clusters=None, df_absorbed: int = 0, names=None,
