@@ -1,4 +1,4 @@
-"""Fixed points and roots: damped iteration and one safeguarded Anderson accelerator.
+r"""Fixed points and roots: damped iteration and one safeguarded Anderson accelerator.
 
 Every equilibrium in this book is, at some level, a fixed point ``x = T(x)`` or a root
 ``F(x) = 0``: wages that clear labour markets, price indices consistent with trade shares,
