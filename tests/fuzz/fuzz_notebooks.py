@@ -1,0 +1,386 @@
+"""Fuzz every chapter notebook with adversarial parameter values (issue 15, item 4).
+
+For each notebook with a ``parameters`` cell and each of its parameters in turn (all others at
+their defaults), the value is set to each of
+
+    0, -1, 1e-320, 1e300, nan, inf, -inf, a huge integer (10**30), a string ("abc")
+
+given as a command-line string, exactly as ``python -m lib.rerun NB -p NAME VALUE`` would receive
+it. Every case must end in one of two ways:
+
+* ``finite``   -- the notebook ran to the end and every number in its results.json is finite;
+* ``rejected`` -- it stopped within the time limit with an error whose message names the
+  parameter (as a whole word), either before execution (lib.rerun's type check) or in the
+  notebook (its range checks or a lib function).
+
+Anything else is a failure: ``timeout`` (still running after ``--timeout`` seconds, default 60),
+``unnamed`` (an error whose message does not name the parameter), ``nonfinite`` (a NaN or
+infinity in results.json), ``crash`` (the case's process died without reporting).
+
+How a case runs.  The values go through ``lib.rerun.coerce_parameter`` (the CLI's own type
+check); then, instead of starting a Jupyter kernel per case (about 3 s each, 2 500 cases), a
+pre-warmed parent process forks one child per case which executes the notebook's code cells in
+order -- the parameters cell, then the overrides (as papermill's injected cell does), then the
+rest -- in the notebook's folder with the Agg backend, and reports the outcome through a pipe.
+The code executed is the notebook's; only the Jupyter plumbing is skipped. ``--papermill``
+runs each case through ``lib.rerun`` in a subprocess instead (slow, for spot checks).
+
+Usage::
+
+    python tests/fuzz/fuzz_notebooks.py                       # every case; CSV in _build/fuzz/
+    python tests/fuzz/fuzz_notebooks.py --sample 40 --seed 15 # a fixed random sample
+    python tests/fuzz/fuzz_notebooks.py --notebook granular/01_local_labor_market.md --param alpha_test
+
+The CSV has one row per case: notebook, parameter, value, outcome, ok, seconds, message.
+Exit status 0 iff every case is ok.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, asdict
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = REPO_ROOT / "chapters"
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+#: The adversarial values, as the strings a user would type after ``-p NAME``.
+VALUES = ["0", "-1", "1e-320", "1e300", "nan", "inf", "-inf", "1" + "0" * 30, "abc"]
+
+#: Parameters that are plumbing, not model inputs (set by lib.rerun itself).
+SKIP_PARAMS = {"results_path"}
+
+#: Per-notebook overrides of *other* parameters while one is fuzzed, with the reason.
+#: performance.md with run_benchmarks=True runs every benchmark script (minutes): the fuzz of its
+#: other parameters checks their validation, not the benchmarks.
+BASE_OVERRIDES = {
+    "performance.md": {"run_benchmarks": "false"},
+}
+
+OK_OUTCOMES = {"finite", "rejected"}
+
+
+@dataclass
+class Case:
+    notebook: str  # relative to chapters/
+    param: str
+    value: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.notebook}::{self.param}={self.value}"
+
+
+@dataclass
+class Outcome:
+    notebook: str
+    param: str
+    value: str
+    outcome: str
+    ok: bool
+    seconds: float
+    message: str
+
+
+def notebooks() -> list[Path]:
+    """Every chapter page with a ``parameters`` cell, in a stable order."""
+    from lib.rerun import RerunError, notebook_parameters
+
+    found = []
+    for path in sorted(CHAPTERS.rglob("*.md")):
+        try:
+            if notebook_parameters(path):
+                found.append(path)
+        except RerunError:
+            continue
+    return found
+
+
+def all_cases() -> list[Case]:
+    from lib.rerun import notebook_parameters
+
+    cases = []
+    for path in notebooks():
+        rel = path.relative_to(CHAPTERS).as_posix()
+        for name in notebook_parameters(path):
+            if name in SKIP_PARAMS:
+                continue
+            cases.extend(Case(rel, name, v) for v in VALUES)
+    return cases
+
+
+def sample_cases(n: int, seed: int) -> list[Case]:
+    """A fixed random sample of ``n`` cases (the same for a given seed and set of notebooks)."""
+    cases = all_cases()
+    return random.Random(seed).sample(cases, min(n, len(cases)))
+
+
+def names_parameter(message: str, param: str) -> bool:
+    """Whether ``message`` names ``param`` as a whole word (``k`` in ``k = 3``, not in ``kappa``)."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(param)}(?![A-Za-z0-9_])", message) is not None
+
+
+def _numbers(obj):
+    if isinstance(obj, dict):
+        for v in obj.values():
+            yield from _numbers(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _numbers(v)
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        yield float(obj)
+
+
+def classify(case: Case, status: str, message: str, results: dict | None) -> tuple[str, bool]:
+    """Map a raw status (``done``, ``error``, ``timeout``, ``crash``) to an outcome and ok flag."""
+    if status == "done":
+        if results is not None and not all(math.isfinite(x) for x in _numbers(results)):
+            return "nonfinite", False
+        return "finite", True
+    if status == "error":
+        return ("rejected", True) if names_parameter(message, case.param) else ("unnamed", False)
+    return status, False
+
+
+# ---------------------------------------------------------------------------------------------
+# fast runner: a pre-warmed parent forks one child per case
+# ---------------------------------------------------------------------------------------------
+_CODE_CACHE: dict = {}
+
+
+def _code_cells(nb_path: Path):
+    """(parameters cell source, [later code cell sources]) of a MyST notebook."""
+    if nb_path not in _CODE_CACHE:
+        import jupytext
+
+        nb = jupytext.read(nb_path)
+        cells = [c for c in nb.cells if c.cell_type == "code"]
+        idx = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
+        _CODE_CACHE[nb_path] = (cells[idx].source, [c.source for c in cells[idx + 1:]],
+                                [c.source for c in cells[:idx]])
+    return _CODE_CACHE[nb_path]
+
+
+def _warm_up():
+    """Import what nearly every notebook imports, once, before forking."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import importlib
+    import pkgutil
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for mod in ("numpy", "scipy", "scipy.optimize", "scipy.special", "scipy.stats", "scipy.integrate",
+                "pandas", "matplotlib.pyplot", "myst_nb", "jupytext"):
+        try:
+            importlib.import_module(mod)
+        except Exception:  # noqa: BLE001 - warming only
+            pass
+    import lib
+
+    for info in pkgutil.walk_packages(lib.__path__, "lib."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001 - a module that fails to import fails its cases later
+            pass
+
+
+def _child(case: Case, coerced: dict, base: dict, results_file: Path, wfd: int):
+    """Run the notebook's code in this (forked) process and write a JSON report to ``wfd``."""
+    report = {"status": "crash", "message": ""}
+    try:
+        import matplotlib.pyplot as plt
+
+        nb_path = CHAPTERS / case.notebook
+        params_src, later, before = _code_cells(nb_path)
+        os.chdir(nb_path.parent)
+        ns = {"__name__": "__main__"}
+        for src in before:
+            exec(compile(src, f"{case.notebook}[pre]", "exec"), ns)  # noqa: S102
+        exec(compile(params_src, f"{case.notebook}[parameters]", "exec"), ns)  # noqa: S102
+        ns.update(base)
+        ns.update(coerced)
+        if "results_path" in ns:
+            ns["results_path"] = str(results_file)
+        for i, src in enumerate(later):
+            exec(compile(src, f"{case.notebook}[cell {i + 1}]", "exec"), ns)  # noqa: S102
+            plt.close("all")
+        report = {"status": "done", "message": ""}
+    except BaseException as err:  # noqa: BLE001 - every exception is a reportable outcome
+        report = {"status": "error", "message": f"{type(err).__name__}: {err}",
+                  "where": traceback.format_exc(limit=-3)[-1500:]}
+    try:
+        os.write(wfd, json.dumps(report).encode())
+    finally:
+        os.close(wfd)
+        os._exit(0)
+
+
+def _run_forked(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
+    from lib.rerun import RerunError, coerce_parameter, notebook_parameters
+
+    declared = notebook_parameters(CHAPTERS / case.notebook)
+    try:
+        coerced = {case.param: coerce_parameter(case.param, case.value, declared[case.param]["type"])}
+    except RerunError as err:
+        return "error", f"RerunError: {err}"
+    base = {k: coerce_parameter(k, v, declared[k]["type"])
+            for k, v in BASE_OVERRIDES.get(Path(case.notebook).name, {}).items() if k != case.param}
+    results_file = tmp / "results.json"
+    rfd, wfd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(rfd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.setsid()
+        _child(case, coerced, base, results_file, wfd)
+    os.close(wfd)
+    deadline = time.monotonic() + timeout
+    chunks = []
+    status, message = "crash", "the case's process died without a report"
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            os.killpg(pid, signal.SIGKILL)
+            status, message = "timeout", f"still running after {timeout:g} s"
+            break
+        ready, _, _ = select.select([rfd], [], [], left)
+        if ready:
+            data = os.read(rfd, 1 << 16)
+            if not data:
+                break
+            chunks.append(data)
+    os.close(rfd)
+    os.waitpid(pid, 0)
+    if chunks and status != "timeout":
+        report = json.loads(b"".join(chunks).decode())
+        status, message = report["status"], report["message"]
+    return status, message
+
+
+def _run_papermill(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
+    cmd = [sys.executable, "-m", "lib.rerun", str(CHAPTERS / case.notebook), "-p", case.param, case.value,
+           "--out", str(tmp / "out")]
+    for k, v in BASE_OVERRIDES.get(Path(case.notebook).name, {}).items():
+        if k != case.param:
+            cmd += ["-p", k, v]
+    try:
+        proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+                              start_new_session=True)
+    except subprocess.TimeoutExpired:
+        return "timeout", f"still running after {timeout:g} s"
+    if proc.returncode == 0:
+        src = tmp / "out" / "results.json"
+        if src.exists():
+            (tmp / "results.json").write_text(src.read_text())
+        return "done", ""
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    return "error", (lines[-1] if lines else proc.stderr.strip()[-500:])
+
+
+def run_case(case: Case, timeout: float = 60.0, papermill: bool = False) -> Outcome:
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as d:
+        tmp = Path(d)
+        status, message = (_run_papermill if papermill else _run_forked)(case, timeout, tmp)
+        results = None
+        rf = tmp / "results.json"
+        if status == "done" and rf.exists():
+            try:
+                results = json.loads(rf.read_text())
+            except json.JSONDecodeError as err:
+                status, message = "error", f"results.json is not valid JSON: {err}"
+    outcome, ok = classify(case, status, message, results)
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    return Outcome(case.notebook, case.param, case.value, outcome, ok,
+                   round(time.perf_counter() - start, 2), first_line[:400])
+
+
+def run_cases(cases, timeout=60.0, papermill=False, csv_path=None, verbose=True):
+    if not papermill:
+        _warm_up()
+    outcomes = []
+    writer = None
+    fh = None
+    if csv_path:
+        csv_path = Path(csv_path)
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(csv_path, "w", newline="")
+        writer = csv.DictWriter(fh, fieldnames=list(Outcome.__dataclass_fields__))
+        writer.writeheader()
+    try:
+        for i, case in enumerate(cases, 1):
+            out = run_case(case, timeout, papermill)
+            outcomes.append(out)
+            if writer:
+                writer.writerow(asdict(out))
+                fh.flush()
+            if verbose and (not out.ok or verbose == 2):
+                print(f"[{i}/{len(cases)}] {'ok  ' if out.ok else 'FAIL'} {out.outcome:9s} {out.seconds:6.1f}s "
+                      f"{case.key}: {out.message[:160]}", flush=True)
+    finally:
+        if fh:
+            fh.close()
+    return outcomes
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sample", type=int, default=0, help="run a fixed random sample of this many cases")
+    ap.add_argument("--seed", type=int, default=15, help="seed of the sample")
+    ap.add_argument("--notebook", action="append", default=[], help="only this notebook (relative to chapters/)")
+    ap.add_argument("--param", action="append", default=[], help="only this parameter")
+    ap.add_argument("--value", action="append", default=[], help="only this value")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per case (default 60)")
+    ap.add_argument("--papermill", action="store_true", help="run each case through lib.rerun (slow)")
+    ap.add_argument("--csv", default=str(REPO_ROOT / "_build" / "fuzz" / "fuzz_outcomes.csv"))
+    ap.add_argument("-v", "--verbose", action="count", default=1)
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = ap.parse_args(argv)
+    cases = sample_cases(args.sample, args.seed) if args.sample else all_cases()
+    if args.notebook:
+        cases = [c for c in cases if c.notebook in args.notebook]
+    if args.param:
+        cases = [c for c in cases if c.param in args.param]
+    if args.value:
+        cases = [c for c in cases if c.value in args.value]
+    if args.list:
+        for c in cases:
+            print(c.key)
+        return 0
+    start = time.perf_counter()
+    outcomes = run_cases(cases, args.timeout, args.papermill, args.csv, verbose=args.verbose)
+    elapsed = time.perf_counter() - start
+    counts = {}
+    for o in outcomes:
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    bad = [o for o in outcomes if not o.ok]
+    print(f"fuzz: {len(outcomes)} cases in {elapsed:.0f} s ({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}); "
+          f"{len(bad)} failed; CSV: {args.csv}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
