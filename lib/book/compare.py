@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["BASES", "comparison_row", "comparison_status", "decimals_in_text", "printed_decimals", "printed_tolerance"]
+__all__ = ["BASES", "ROLES", "comparison_row", "comparison_status", "decimals_in_text", "printed_decimals", "printed_tolerance"]
 
 BASES = ("recomputed", "synthetic", "reconstructed")
+# what a row was used for when the book's inputs were fitted: "fitted" rows were targets of a fit,
+# "held-out" rows never entered it and are predictions; "" for rows of chapters that fit nothing
+ROLES = ("", "fitted", "held-out")
 
 
 def printed_decimals(value) -> int:
@@ -59,7 +62,7 @@ def printed_tolerance(decimals: int) -> float:
 
 
 def comparison_row(quantity: str, paper: float, book: float, decimals: int, source: str,
-                   basis: str = "recomputed", note: str = "") -> dict:
+                   basis: str = "recomputed", note: str = "", role: str = "") -> dict:
     """Build a validated comparison row (plain Python types, ready for JSON).
 
     Parameters
@@ -78,6 +81,9 @@ def comparison_row(quantity: str, paper: float, book: float, decimals: int, sour
         What the book's number rests on.
     note : str
         Why the numbers differ, when they do.
+    role : {"", "fitted", "held-out"}
+        ``"fitted"`` if the number was a target when the book's inputs were fitted (so agreement
+        is by construction), ``"held-out"`` if it never entered the fit (a prediction).
 
     Raises
     ------
@@ -86,12 +92,15 @@ def comparison_row(quantity: str, paper: float, book: float, decimals: int, sour
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}; got {role!r}")
     for name, v in (("paper", paper), ("book", book)):
         if not math.isfinite(float(v)):
             raise ValueError(f"{name} value for {quantity!r} is not finite: {v!r}")
     printed_tolerance(decimals)
     return {"quantity": str(quantity), "paper": float(paper), "book": float(book),
-            "decimals": int(decimals), "source": str(source), "basis": basis, "note": str(note)}
+            "decimals": int(decimals), "source": str(source), "basis": basis, "note": str(note),
+            **({"role": role} if role else {})}
 
 
 def comparison_status(row: dict) -> str:

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..core.data import data_path, read_table
+from ..core.data import DATA_DIR, read_table
 from ..core.errors import ConvergenceError
 from ..core.fixed_point import anderson_solve
 from ..core.validate import require_in_range, require_integer
@@ -305,7 +305,7 @@ def _import_shares(st) -> np.ndarray:
     return np.sum(st.pi[:, 0, 1:] * X.T, axis=1) / X.sum(axis=0)
 
 
-def _calibrate_row(f: Fundamentals, knobs: GeneratorKnobs, max_iter: int = 50):
+def _calibrate_row(f: Fundamentals, knobs: GeneratorKnobs, max_iter: int = 200):
     """Set RoW size (5x Japan's value added) and productivity to hit the knobs' import shares at unit prices."""
     R, J, O, G = f.dims
     zero = np.zeros((R, 2, O))
@@ -314,8 +314,8 @@ def _calibrate_row(f: Fundamentals, knobs: GeneratorKnobs, max_iter: int = 50):
         st = evaluate_levels(f, zero)
         f = replace(f, VA0=5.0 * float(st.VA.sum()))
         m = _import_shares(st)
-        gap = np.log(target / (1 - target)) - np.log(m / (1 - m))
-        if np.max(np.abs(gap)) < 1e-10:
+        gap = np.clip(np.log(target / (1 - target)) - np.log(m / (1 - m)), -5.0, 5.0)
+        if np.max(np.abs(gap)) < 1e-6:
             break
         T = f.T.copy()
         T[:, 0] *= np.exp(gap)
@@ -519,7 +519,7 @@ def base_year_fit() -> dict | None:
     ValueError
         If the file exists but is not valid JSON with a ``per_seed`` mapping of knobs.
     """
-    path = data_path(*FIT_FILE.split("/"))
+    path = DATA_DIR.joinpath(*FIT_FILE.split("/"))
     if not path.exists():
         return None
     try:
