@@ -7,11 +7,36 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# Derandomised hypothesis: every `make test` draws the same cases, so CI is reproducible.
-# Explore fresh draws locally with `pytest --hypothesis-profile=explore`.
-settings.register_profile("ci", derandomize=True)
-settings.register_profile("explore", derandomize=False)
+# Two hypothesis profiles.
+# * "ci" (the default): derandomised, so every `make test` draws the same cases and CI is reproducible.
+# * "explore" (`pytest --hypothesis-profile=explore`): random seeds (different draws on every run) and
+#   EXPLORE_FACTOR times the examples of every property test, including those whose @settings fix
+#   max_examples (pytest_collection_modifyitems below) and the robustness sweeps of
+#   tests/test_robustness.py (its sweep_settings reads the profile too).
+EXPLORE_FACTOR = 10
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None, max_examples=100 * EXPLORE_FACTOR)
 settings.load_profile("ci")
+
+
+def exploring() -> bool:
+    """Whether the hypothesis profile ``explore`` is active."""
+    return settings.get_current_profile_name() == "explore"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``explore``, scale the max_examples that a test's own @settings fixed, and never derandomise."""
+    if not exploring():
+        return
+    done = set()
+    for item in items:
+        fn = getattr(item, "obj", None)
+        own = getattr(fn, "_hypothesis_internal_use_settings", None)
+        if own is None or not getattr(fn, "is_hypothesis_test", False) or id(fn) in done:
+            continue
+        done.add(id(fn))
+        fn._hypothesis_internal_use_settings = settings(
+            own, max_examples=own.max_examples * EXPLORE_FACTOR, derandomize=False, database=None)
 
 from lib.rerun import rerun
 
@@ -59,5 +84,6 @@ def pytest_terminal_summary(terminalreporter):
             total += c.get("cases", 0)
             terminalreporter.write_line(
                 f"{chapter}: {c.get('cases', 0)} cases, {c.get('solved', 0)} solved, "
-                f"{c.get('raised', 0)} raised the documented error")
-        terminalreporter.write_line(f"total: {total} cases")
+                f"{c.get('raised', 0)} raised the documented error; draws {c.get('digest', '?')}")
+        terminalreporter.write_line(f"total: {total} cases (hypothesis profile "
+                                    f"{settings.get_current_profile_name()!r})")

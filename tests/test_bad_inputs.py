@@ -833,3 +833,46 @@ def _fe_toy_solution(xi=12.3):
 def test_second_sweep_defects(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: derived ranges, bounded kernels, messages in the reader's words
+# ---------------------------------------------------------------------------------------------
+from lib.migration_mnc import model as _wang_model  # noqa: E402
+from lib.migration_mnc import solver as _wang_solver  # noqa: E402
+
+
+@pytest.mark.parametrize("sigma", [1.000000001, 1.0 + 1e-6, 1.01])
+def test_wang_sigma_too_close_to_one_is_rejected_with_the_derived_bound(sigma):
+    """Before: WangParameters(sigma=1+1e-9) was accepted and the solver reported converged=True
+    with NaN outcomes; (fI/f)**(-kappa/(sigma-1)) underflows for sigma < 1 + kappa*ln(76)/708."""
+    with pytest.raises(ValueError, match=r"sigma = .* admissible range \(1\.011.*fI/f"):
+        _wang_model.table3_parameters().with_changes(sigma=sigma)
+
+
+def test_wang_sigma_bound_is_derived_from_double_precision():
+    b = _wang_model.sigma_lower_bound(1.8, 76.0, 1.0)
+    assert b == pytest.approx(1.0 + 1.8 * np.log(76.0) / -np.log(np.finfo(float).tiny), rel=1e-12)
+    assert _wang_model.sigma_lower_bound(1.8, 1.0, 1.0) == 1.0  # no affiliate premium: no bound
+    assert np.isfinite(76.0 ** (-1.8 / (b - 1.0) * 0.999)) and 76.0 ** (-1.8 / (b - 1.0) * 0.999) > 0
+
+
+@pytest.mark.parametrize("sigma", [1.012, 1.05, 1.2])
+def test_wang_solver_never_reports_converged_with_non_finite_objects(sigma):
+    par = _wang_model.table3_parameters().with_changes(sigma=sigma)
+    try:
+        res = _wang_solver.solve_regime(par, "migration_and_mnc")
+    except ConvergenceError as err:
+        assert "sigma = " in str(err) and np.isfinite(err.iterations)
+        return
+    assert res.converged
+    for name in ("s", "u", "M", "chi", "phibar", "phif", "Rev", "R", "P", "H_demand", "L_demand"):
+        assert np.all(np.isfinite(getattr(res.objects, name))), name
+
+
+def test_wang_convergence_error_names_the_parameters_that_differ_from_table3():
+    par = _wang_model.table3_parameters().with_changes(sigma=1.02)
+    assert _wang_model.describe_parameters(par) == "sigma = 1.02 (Table 3: sigma = 2.7)"
+    assert _wang_model.describe_parameters(_wang_model.table3_parameters()) == "Table 3 parameters"
+    with pytest.raises(ConvergenceError, match=r"not found at sigma = 1\.02 \(Table 3: sigma = 2\.7\)"):
+        _wang_solver.solve_regime(par, "migration_and_mnc")

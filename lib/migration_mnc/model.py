@@ -25,7 +25,7 @@ establishments located in a country, and affiliate sales balance,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Optional
 
 import numpy as np
@@ -105,11 +105,66 @@ class WangParameters:
         return self.fI / self.f
 
 
+#: ``log`` of the largest and of the smallest normal double: ``x = exp(e)`` is a normal finite
+#: positive double iff ``LOG_TINY < e < LOG_HUGE``.
+LOG_HUGE = float(np.log(np.finfo(float).max))
+LOG_TINY = float(np.log(np.finfo(float).tiny))
+
+
+def sigma_lower_bound(kappa: float, fI: float, f: float) -> float:
+    r"""Smallest ``sigma`` for which ``(fI/f)**(-kappa/(sigma-1))`` is a normal double.
+
+    The multinational share (paper eqs. (38)-(39)) uses :math:`F^{-\kappa/(\sigma-1)}` with
+    :math:`F=f^I/f`; the affiliate cutoff uses :math:`F^{1/(\sigma-1)}`. Both leave double precision
+    (overflow to inf, underflow to 0, then 0/0 = NaN downstream) unless
+    :math:`\kappa\,|\ln F|/(\sigma-1) < |\ln(\text{DBL\_MIN})| \approx 708`, i.e.
+    :math:`\sigma > 1 + \kappa|\ln F|/708` (1.011 at Table 3, where F = 76 and kappa = 1.8).
+    """
+    log_F = abs(float(np.log(fI / f)))
+    return 1.0 + max(kappa, 1.0) * log_F / min(LOG_HUGE, -LOG_TINY)
+
+
+def _check_representable_exponent(par) -> None:
+    bound = sigma_lower_bound(par.kappa, par.fI, par.f)
+    if not par.sigma > bound:
+        raise ValueError(
+            f"sigma = {par.sigma!r} is outside its admissible range ({bound:.6g}, inf): with fI/f = "
+            f"{par.fI / par.f:.6g} the multinational share uses (fI/f)**(-kappa/(sigma-1)), which leaves "
+            f"double precision unless sigma > 1 + max(kappa, 1)*|ln(fI/f)|/708 "
+            f"(kappa = {par.kappa!r}, fI = {par.fI!r}, f = {par.f!r})")
+
+
+def describe_parameters(par) -> str:
+    """The parameters that differ from Table 3, in the notebooks' names, for error messages.
+
+    ``"sigma = 1.02, kappa = 1.9 (Table 3: sigma = 2.7, kappa = 1.8)"``, or ``"Table 3 parameters"``.
+    """
+    changed, was = [], []
+    for fld in fields(WangParameters):
+        default = fld.default if fld.default is not MISSING else fld.default_factory()
+        mine = getattr(par, fld.name)
+        if np.shape(mine) == ():
+            if float(mine) != float(default):
+                changed.append(f"{fld.name} = {float(mine)!r}")
+                was.append(f"{fld.name} = {float(default)!r}")
+            continue
+        names = {"H": ("H_US", "H_CA"), "L": ("L_US", "L_CA")}.get(fld.name)
+        for idx in np.ndindex(np.shape(mine)):
+            if float(mine[idx]) != float(np.asarray(default)[idx]):
+                label = names[idx[0]] if names else f"{fld.name}[{','.join(map(str, idx))}]"
+                changed.append(f"{label} = {float(mine[idx])!r}")
+                was.append(f"{label} = {float(np.asarray(default)[idx])!r}")
+    if not changed:
+        return "Table 3 parameters"
+    return f"{', '.join(changed)} (Table 3: {', '.join(was)})"
+
+
 def validate_parameters(par: WangParameters) -> WangParameters:
     """Check admissibility of every parameter; raise ``ValueError`` naming the culprit.
 
     Elasticities must be finite and exceed 1, ``kappa`` finite and ``> sigma - 1``
-    (finite average productivity, paper eq. (26)), moving costs finite and at least 1,
+    (finite average productivity, paper eq. (26)), ``sigma`` above :func:`sigma_lower_bound`
+    (so that ``(fI/f)**(-kappa/(sigma-1))`` is representable), moving costs finite and at least 1,
     compatibilities in (0, 1] off the diagonal, endowments positive.
 
     Raises
@@ -130,6 +185,8 @@ def validate_parameters(par: WangParameters) -> WangParameters:
     require_in_range("alpha", par.alpha, 0.0, 1.0, meaning="share parameter of high-skilled labour")
     for name in ("B", "f", "fI", "fE"):
         require_positive(name, getattr(par, name))
+        require_in_range(name, getattr(par, name), 0.0, np.inf, meaning="cost or productivity scale (finite)")
+    _check_representable_exponent(par)
     for name, arr in (("H", par.H), ("L", par.L)):
         if arr.shape != (2,):
             raise ValueError(f"{name} must have shape (2,); got {arr.shape}")

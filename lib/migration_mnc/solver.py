@@ -18,7 +18,7 @@ from scipy import optimize
 
 from lib.core.errors import ConvergenceError
 from lib.core.validate import require_finite, require_in_range, require_positive, require_shape
-from .model import (REGIMES, EquilibriumObjects, Regime, WangParameters, bilaterality_index,
+from .model import (describe_parameters, REGIMES, EquilibriumObjects, Regime, WangParameters, bilaterality_index,
                     equilibrium_objects, pareto_average_productivity)
 
 __all__ = ["UNKNOWNS", "PAPER_M2", "DEFAULT_GUESS", "EquilibriumResult", "active_unknowns",
@@ -165,7 +165,9 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
         Inconsistent options (``fix_M2`` missing without MNCs, given with MNCs), ``fix_M2`` not
         positive and finite, ``x0`` not a finite vector of length 9, or ``tol`` outside ``(0, 1)``.
     ConvergenceError
-        When neither ``hybr`` nor ``lm`` reaches ``tol``; carries residual and iterations.
+        When neither ``hybr`` nor ``lm`` reaches ``tol``, or when they do but an equilibrium
+        object is not finite (a result with ``converged=True`` is always finite); carries
+        residual and iterations.
     """
     closed = regime.mnc and balance
     if not closed and fix_M2 is None:
@@ -214,11 +216,21 @@ def solve_equilibrium(par: WangParameters, regime: Regime = REGIMES["migration_a
     if best is None or not best[1] < tol:
         err = np.inf if best is None else best[1]
         raise ConvergenceError(
-            f"equilibrium ({regime.key}) not found: max |log residual| = {err:.3g} after {nfev} "
-            f"evaluations; try a warm start closer to the solution", err, nfev)
+            f"equilibrium ({regime.key}) not found at {describe_parameters(par)}: max |log residual| = "
+            f"{err:.3g} after {nfev} evaluations; try a warm start closer to the solution", err, nfev)
     x_full[mask] = best[0]
     s, u, M = unpack(x_full)
-    obj = equilibrium_objects(s, u, M, par, regime)
+    with np.errstate(all="ignore"):
+        obj = equilibrium_objects(s, u, M, par, regime)
+    checked = ("s", "u", "M", "wbar", "chi", "phibar", "Rev", "R", "P", "H_demand", "L_demand") \
+        + (("phif",) if regime.mnc else ())  # without MNCs the affiliate cutoff is unused (inf)
+    bad = [name for name in checked
+           if not np.all(np.isfinite(np.asarray(getattr(obj, name), dtype=float)))]
+    if bad or not np.all(np.isfinite(x_full)):
+        raise ConvergenceError(
+            f"equilibrium ({regime.key}) at {describe_parameters(par)}: the log residual {best[1]:.3g} is below tol but {', '.join(bad) or 'x'} "
+            "is not finite; these parameters are outside the range where the model can be evaluated "
+            "in double precision", best[1], nfev)
     return EquilibriumResult(x=x_full, objects=obj, regime=regime, par=par, residual=best[1],
                              iterations=nfev, converged=True, fix_M2=fix_M2)
 
