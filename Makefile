@@ -4,20 +4,36 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: book test test-fast rerun check-html bench clean venv
+.PHONY: book book-all test test-fast rerun check-html bench clean venv lock
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# Installs the exact versions CI tested (requirements.lock, made from the ranges in
+# requirements.txt by `make lock`), then the repo's `lib` in editable mode.
+$(STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r requirements.lock
 	touch $(STAMP)
 
-## Build the HTML book with every notebook executed; fails on any warning or cell error.
+## Re-resolve requirements.lock from the ranges in requirements.txt (uv; needs PyPI).
+lock:
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile requirements.txt -o requirements.lock --python-version 3.11.7 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --annotation-style line
+
+## Build the HTML book; fails on any warning or cell error. Notebooks are executed through
+## jupyter-cache (_build/.jupyter_cache): only those whose code changed since the last build run.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W --keep-going
 	$(BIN)/pytest -q -m build tests/test_build_output.py
+
+## The same with an empty cache, so every notebook is executed (CI; after a change to lib/ or data/,
+## which the cache does not see).
+book-all: $(STAMP)
+	rm -rf _build/.jupyter_cache
+	$(MAKE) book
 
 ## Unit tests of lib + every notebook rerun at small parameters through lib.rerun.
 test: $(STAMP)
@@ -40,4 +56,4 @@ bench: $(STAMP)
 	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf _build
+	rm -rf _build build

@@ -56,3 +56,11 @@ def test_reader_finish(page):
     assert solutions == exercises, "each exercise has a solution in a dropdown"
     assert "\\(" in text or "\\[" in text or 'class="math' in text, "no maths on the page"
     assert "_static/mathjax/tex-mml-chtml.js" in text
+
+
+def test_api_reference_is_built_and_linked_from_each_chapter():
+    assert (HTML / "api" / "lib" / "index.html").exists(), "the API reference page was not built"
+    assert (HTML / "api" / "lib" / "core" / "fixed_point" / "index.html").exists()
+    for chapter in ("offshoring", "migration_mnc", "granular", "foreign_employment"):
+        index = (HTML / "chapters" / chapter / "index.html").read_text()
+        assert f"api/lib/{chapter}/index.html" in index, f"{chapter}/index does not link the API reference"

@@ -291,7 +291,7 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
     x0 : ndarray (R, 2, O), optional
         Initial guess for :math:`\ln\hat p`.
     tol : float
-        Tolerance on max |log(demand/supply)| of (H15).
+        Tolerance on ``max |log(demand/supply)|`` of (H15).
     memory : int
         Anderson memory; ``accelerate=False`` gives the plain diagonal-Newton tâtonnement.
     step : float

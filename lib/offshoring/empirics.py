@@ -59,9 +59,10 @@ def synthetic_panel(seed: int = 0, n_ind: int = 13, years=(2001, 2017), noise_sd
 
     Returns
     -------
-    pandas.DataFrame with columns ``ind, year, alpha, kappa (= 1 - alpha), zeta, LR2001, emp2000,
-    gdp, tfp, lnprem, lnprem_mean (the DGP's conditional mean, without eps), LR2001_x_YDs``; plus the
-    attributes ``df.attrs["truth"]`` and ``df.attrs["lr_terms"]``.
+    pandas.DataFrame
+        Columns ``ind, year, alpha, kappa (= 1 - alpha), zeta, LR2001, emp2000, gdp, tfp, lnprem,
+        lnprem_mean (the DGP's conditional mean, without eps), LR2001_x_YDs``; plus the attributes
+        ``df.attrs["truth"]`` and ``df.attrs["lr_terms"]``.
     """
     truth = dict(SYNTHETIC_TRUTH if truth is None else truth)
     require_in_range("n_ind", n_ind, 4, 10_000, low_inclusive=True, high_inclusive=True)

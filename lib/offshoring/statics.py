@@ -25,8 +25,9 @@ def equilibrium(alpha, p: Params, model: str = "extended") -> dict:
 
     Returns
     -------
-    dict with ``alpha, v, w, ratio (v/w), phi_min, phi_tilde, M, r_tilde (= E/M), P, U, Q, X, X_star,
-    profits`` and flags ``w_gt_1, v_gt_w, phi_min_ge_1``.
+    dict
+        ``alpha, v, w, ratio (v/w), phi_min, phi_tilde, M, r_tilde (= E/M), P, U, Q, X, X_star,
+        profits`` and flags ``w_gt_1, v_gt_w, phi_min_ge_1``.
 
     Notes
     -----
