@@ -20,6 +20,8 @@ integrands that vanish at both ends).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import special
 
@@ -34,6 +36,8 @@ __all__ = [
     "weighted_hhi_slope",
     "expected_hhi_given_N",
     "hhi_decay_exponent",
+    "max_entrant_mass",
+    "check_entrant_mass",
 ]
 
 
@@ -182,6 +186,37 @@ def _grid(alpha, n_nodes):
     return u, np.exp(u), u[1] - u[0]
 
 
+@functools.lru_cache(maxsize=256)
+def max_entrant_mass(alpha: float) -> float:
+    r"""Largest mass of entrants m for which :func:`weighted_hhi` and its slope are resolved.
+
+    The integrand of :math:`H(m)` peaks where :math:`m(1-\phi(t))\approx1`; as m grows the peak
+    moves to smaller t. The quadrature grid starts at :math:`t_{\min}` (``_grid``: :math:`e^{-40}`
+    for thin tails, down to :math:`e^{-700}` as alpha -> 1, the smallest that double precision
+    represents). The admissible range of m ends where the peak comes within 8 e-folds of
+    :math:`t_{\min}`: :math:`m_{\max}=1/(1-\phi(t_{\min}e^{8}))` (about 4e31 at alpha = 1.365,
+    8e13 for identical firms).
+    """
+    alpha = _check_alpha(alpha)
+    lo = _grid(alpha, 2)[0][0]
+    _, one_minus, _ = pareto_transforms(np.array([np.exp(lo + 8.0)]), alpha)
+    return float(1.0 / one_minus[0])
+
+
+def check_entrant_mass(name: str, m, alpha: float, meaning: str = "mass of entrants per sector"):
+    """``m`` (scalar or array) non-negative and at most :func:`max_entrant_mass`; the message names ``name``."""
+    m = np.atleast_1d(np.asarray(m, float))
+    require_nonnegative(name, m, meaning=meaning)
+    top = max_entrant_mass(alpha)
+    if np.any(m > top):
+        raise ValueError(
+            f"{name} = {float(m.max()):g} is outside its admissible range [0, {top:.3g}] at tail index "
+            f"alpha = {alpha:g}: beyond it the expected HHI integrand peaks below the smallest "
+            f"t the quadrature resolves (H(m) would be below {float(weighted_hhi(top, alpha)[0]):.2g})"
+            f"{': ' + meaning if meaning else ''}")
+    return m
+
+
 def _laplace_moment_integral(N: np.ndarray, alpha: float, n_nodes: int, t_power: int) -> np.ndarray:
     r""":math:`\int_0^\infty t^{p}\,g(t)\,\phi(t)^{N-1}dt` on the log-t grid, for each N.
 
@@ -226,8 +261,7 @@ def _poisson_rival_integral(m, alpha: float, n_nodes: int, slope: bool) -> np.nd
     (``slope=True``, before the minus sign); validates ``m`` and ``alpha``.
     """
     alpha = _check_alpha(alpha)
-    m = np.atleast_1d(np.asarray(m, float))
-    require_nonnegative("m", m, meaning="mass of entrants per sector")
+    m = check_entrant_mass("m", m, alpha)
     u, t, du = _grid(alpha, n_nodes)
     _, one_minus, g = pareto_transforms(t, alpha)
     weight = t * g * one_minus if slope else t * g
@@ -253,7 +287,7 @@ def weighted_hhi(m, alpha: float, n_nodes: int = 3000) -> np.ndarray:
     Raises
     ------
     ValueError
-        If m is negative or not finite, alpha <= 1, or n_nodes < 2.
+        If m is negative, not finite or above :func:`max_entrant_mass`, alpha <= 1, or n_nodes < 2.
     """
     return _poisson_rival_integral(m, alpha, n_nodes, slope=False)
 

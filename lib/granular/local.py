@@ -150,6 +150,20 @@ def draw_log_shocks(n_firms, sigma2_N: float, sigma2_S: float, rng=None):
     return firm + sector
 
 
+#: Largest array (number of float64 cells, i.e. 400 MB) that a simulation of this package allocates.
+MAX_ARRAY_CELLS = 5 * 10**7
+
+
+def require_array_budget(n_cells: float, what: str, knobs: str) -> None:
+    """Refuse an allocation of more than :data:`MAX_ARRAY_CELLS` float64 cells.
+
+    ``what`` describes the array, ``knobs`` names the parameters (and values) that set its size.
+    """
+    if not n_cells <= MAX_ARRAY_CELLS:
+        raise ValueError(f"{what} would hold {float(n_cells):.3g} numbers, above the limit of "
+                         f"{MAX_ARRAY_CELLS:.0e} (400 MB): reduce {knobs}")
+
+
 def _require_count(name: str, value, meaning: str) -> int:
     """Check that ``value`` is a positive integer (an int-valued number); return it as ``int``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)) \
@@ -189,18 +203,25 @@ def draw_size_biased_sectors(m: float, alpha: float, n_sectors: int, rng=None, n
     Raises
     ------
     ValueError
-        If ``m`` is negative, ``alpha <= 1``, ``n_sectors`` is not a positive integer or
-        ``n_max`` is not a positive integer.
+        If ``m`` is negative, ``alpha <= 1``, ``n_sectors`` is not a positive integer,
+        ``n_max`` is not a positive integer, or the padded array would exceed
+        :data:`MAX_ARRAY_CELLS` (about ``n_sectors * (m + 8 sqrt(m) + 8)`` cells).
     """
     check_parameters(m=m)
     require_greater("alpha", alpha, 1.0, "1", meaning="tail index of firm size lam*eta")
-    _require_count("n_sectors", n_sectors, "number of sectors to draw")
+    n_sectors = _require_count("n_sectors", n_sectors, "number of sectors to draw")
     if n_max is not None:
         _require_count("n_max", n_max, "width of the padded firm array")
+    # the padded array is n_sectors x (largest Poisson(m) count + 1); bound it before drawing
+    expected_width = (float(n_max) if n_max is not None else float(m) + 8.0 * np.sqrt(float(m)) + 8.0)
+    require_array_budget(n_sectors * expected_width, "the padded array of size-biased sectors",
+                         f"n_sectors (= {n_sectors}) or m (= {float(m):g})")
     rng = np.random.default_rng(rng)
     k = rng.poisson(m, size=n_sectors)
     n_firms = k + 1
     width = int(n_firms.max()) if n_max is None else int(n_max)
+    require_array_budget(n_sectors * width, "the padded array of size-biased sectors",
+                         f"n_sectors (= {n_sectors}) or m (= {float(m):g})")
     n_firms = np.minimum(n_firms, width)
     if np.isinf(alpha):
         x = np.ones((n_sectors, width))

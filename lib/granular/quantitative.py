@@ -26,7 +26,7 @@ from scipy import stats
 
 from lib.core.errors import ConvergenceError
 from lib.granular.hhi import psi_N, weighted_hhi, weighted_hhi_slope
-from lib.granular.local import CONDUCTS, check_parameters, tail_index
+from lib.granular.local import CONDUCTS, _require_count, check_parameters, require_array_budget, tail_index
 from lib.core.validate import require_positive, require_shape, require_shares
 
 __all__ = [
@@ -264,6 +264,10 @@ def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000,
     check_parameters(eta=eta, lam=lam, kappa=kappa, nu=nu, sigma2_N=sigma2_N, sigma2_S=sigma2_S)
     require_positive("h", h, meaning="scale of the shocks in the finite-difference markdown coefficient")
     alpha = tail_index(eta, lam)
+    n_sectors = _require_count("n_sectors", n_sectors, "simulated size-biased sectors per firm count")
+    n_max = _require_count("n_max", n_max, "largest firm count tabulated")
+    require_array_budget(2.0 * n_sectors * n_max, "the Cournot table's draws (two n_sectors x n_max arrays)",
+                         f"n_sectors (= {n_sectors}) or n_max (= {n_max})")
     rng = np.random.default_rng(seed)
     Ns = np.unique(np.concatenate([np.arange(1, n_dense + 1),
                                    np.round(np.geomspace(n_dense, n_max, n_sparse)).astype(int)]))

@@ -185,6 +185,11 @@ def sensitivity_path(par: WangParameters, name: str, grid, baseline=None) -> pd.
                       x0=base.x, fixed_units=False)
 
 
+#: Bounds of :func:`branch_end`: warm-start steps from c = 1 to ``c_converged``, and bisections.
+BRANCH_WALK_MAX_STEPS = 200
+BRANCH_MAX_BISECTIONS = 60
+
+
 def branch_end(par: WangParameters, which: str = "all", c_converged: float = 1.0, c_failed: float = 0.0,
                tol: float = 1e-4, baseline=None):
     """Smallest moving-cost scale ``c`` with an interior equilibrium, by bisection with warm starts.
@@ -193,22 +198,30 @@ def branch_end(par: WangParameters, which: str = "all", c_converged: float = 1.0
     ----------
     c_converged, c_failed : float
         A scale where the equilibrium exists and one where it does not (``c_failed < c_converged``).
+    tol : float
+        Stop when the bracket is narrower than ``tol`` (in (0, 1)); at most 60 bisections.
 
     Returns
     -------
     (float, EquilibriumResult) : the last converged ``c`` and its equilibrium.
     """
+    require_in_range("c_converged", c_converged, 0.0, np.inf, low_inclusive=True, meaning="moving-cost scale")
+    require_in_range("c_failed", c_failed, 0.0, np.inf, low_inclusive=True, meaning="moving-cost scale")
+    require_in_range("tol", tol, 0.0, 1.0, meaning="width at which the bisection on c stops")
     if not c_failed < c_converged:
         raise ValueError(f"c_failed = {c_failed!r} must be below c_converged = {c_converged!r}")
     base = baseline or solve_equilibrium(par, REGIMES["migration_and_mnc"])
-    # walk down to c_converged with warm starts
+    # walk down to c_converged with warm starts: steps of 0.02, at most BRANCH_WALK_MAX_STEPS of them
     x = base.x
     last = None
-    for c in np.linspace(1.0, c_converged, max(2, int(abs(1.0 - c_converged) / 0.02) + 1)):
+    n_walk = int(min(BRANCH_WALK_MAX_STEPS, max(2, np.ceil(abs(1.0 - c_converged) / 0.02) + 1)))
+    for c in np.linspace(1.0, c_converged, n_walk):
         last = solve_equilibrium(scale_moving_costs(par, c, which), REGIMES["migration_and_mnc"], x0=x)
         x = last.x
     hi, lo = c_converged, c_failed
-    while hi - lo > tol:
+    # halvings until the bracket is below tol; never more than a double can resolve (60)
+    n_bisect = int(min(BRANCH_MAX_BISECTIONS, max(0, np.ceil(np.log2((hi - lo) / tol)))))
+    for _ in range(n_bisect):
         mid = 0.5 * (hi + lo)
         try:
             last_try = solve_equilibrium(scale_moving_costs(par, mid, which), REGIMES["migration_and_mnc"], x0=last.x)

@@ -352,7 +352,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=15, help="seed of the sample")
     ap.add_argument("--notebook", action="append", default=[], help="only this notebook (relative to chapters/)")
     ap.add_argument("--param", action="append", default=[], help="only this parameter")
-    ap.add_argument("--value", action="append", default=[], help="only this value")
+    ap.add_argument("--value", action="append", default=[],
+                    help="only this value (with --notebook and --param: any value, not just the fuzz set)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per case (default 60)")
     ap.add_argument("--papermill", action="store_true", help="run each case through lib.rerun (slow)")
     ap.add_argument("--csv", default=str(REPO_ROOT / "_build" / "fuzz" / "fuzz_outcomes.csv"))
@@ -365,7 +366,10 @@ def main(argv=None) -> int:
     if args.param:
         cases = [c for c in cases if c.param in args.param]
     if args.value:
-        cases = [c for c in cases if c.value in args.value]
+        if args.notebook and args.param:  # explicit cases, any values (e.g. -p m_max 1e308)
+            cases = [Case(nb, p, v) for nb in args.notebook for p in args.param for v in args.value]
+        else:
+            cases = [c for c in cases if c.value in args.value]
     if args.list:
         for c in cases:
             print(c.key)
