@@ -34,6 +34,7 @@ import pandas as pd
 from lib.core.validate import require_in_range, require_nonnegative, require_positive
 
 from .local import check_parameters, ratio_beta3_beta1
+from .params import GranularParams
 
 __all__ = [
     "PanelConfig", "SyntheticPanel", "czone_firm_masses", "sector_response", "simulate_panel",
@@ -41,6 +42,7 @@ __all__ = [
 
 PAPER_M_SMALLEST = 0.07   # expected firms per sector, smallest CZ (paper Sec. 6, ~10/148)
 PAPER_M_TOKYO = 105.8     # expected firms per sector, Tokyo (paper Sec. 6)
+_TABLE2 = GranularParams()  # the paper's Table 2 values
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,12 @@ class PanelConfig:
     seed : int
     """
 
-    eta: float = 0.13
-    lam: float = 10.5
-    kappa: float = 2.48
-    nu: float = 1.46
-    sigma2_N: float = 0.14
-    sigma2_S: float = 2.0e-3
+    eta: float = _TABLE2.eta
+    lam: float = _TABLE2.lam
+    kappa: float = _TABLE2.kappa
+    nu: float = _TABLE2.nu
+    sigma2_N: float = _TABLE2.sigma2_N
+    sigma2_S: float = _TABLE2.sigma2_S
     n_cz: int = 60
     n_sectors: int = 50
     n_years: int = 10
@@ -85,10 +87,15 @@ class PanelConfig:
     ell_unit: float = 10.0
     seed: int = 20251023
 
+    @property
+    def params(self) -> GranularParams:
+        """The structural parameters as :class:`lib.granular.params.GranularParams` (validated)."""
+        return GranularParams(eta=self.eta, lam=self.lam, kappa=self.kappa, nu=self.nu,
+                              sigma2_N=self.sigma2_N, sigma2_S=self.sigma2_S)
+
     def validate(self) -> "PanelConfig":
         """Check every field; raise ``ValueError`` naming the first bad one."""
-        check_parameters(eta=self.eta, lam=self.lam, sigma2_N=self.sigma2_N,
-                         sigma2_S=self.sigma2_S, kappa=self.kappa, nu=self.nu)
+        self.params
         require_in_range("lam*eta", self.lam * self.eta, 1.0, 2.0,
                          meaning="tail index alpha = lam*eta; the estimator searches (1, 2)")
         for name in ("n_cz", "n_sectors", "n_products", "max_products"):
