@@ -1,6 +1,6 @@
 """Estimates and standard errors of every estimator in lib on fixed synthetic data.
 
-``python tests/_pin_econometrics.py --write`` records them in tests/data/econometrics_pinned.json
+``python tests/core/_pin_econometrics.py --write`` records them in tests/core/data/econometrics_pinned.json
 (done once, with the hand-written estimators, before the swap to linearmodels);
 tests/test_econometrics_pinned.py recomputes them and compares to 1e-8.
 """

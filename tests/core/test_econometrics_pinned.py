@@ -1,6 +1,6 @@
 """The estimates and standard errors of every estimator in lib, pinned before the swap to linearmodels.
 
-tests/data/econometrics_pinned.json was written by ``tests/_pin_econometrics.py --write`` with the
+tests/core/data/econometrics_pinned.json was written by ``tests/core/_pin_econometrics.py --write`` with the
 hand-written 2SLS / fixed-effect code (commit before "econometrics on linearmodels"); the
 linearmodels path must reproduce every number to 1e-8 (relative, or absolute for values near 0).
 """

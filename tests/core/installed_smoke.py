@@ -1,9 +1,9 @@
 """Smoke check of an installed ``lib``: one solver of each paper and one data table each.
 
 Run it with any interpreter that has the package installed, from any working directory
-(``tests/test_packaging.py`` does so from a temporary folder with a freshly built wheel)::
+(``tests/core/test_packaging.py`` does so from a temporary folder with a freshly built wheel)::
 
-    python tests/installed_smoke.py
+    python tests/core/installed_smoke.py
 """
 import json
 

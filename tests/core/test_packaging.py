@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def _run(tmp, env_extra=None):
     env.update(env_extra or {})
     cwd = tmp / "elsewhere"
     cwd.mkdir(exist_ok=True)
-    return subprocess.run([sys.executable, str(REPO / "tests" / "installed_smoke.py")], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, str(REPO / "tests" / "core" / "installed_smoke.py")], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-LIB = Path(__file__).resolve().parents[1] / "lib"
+LIB = Path(__file__).resolve().parents[2] / "lib"
 PAPERS = ("offshoring", "migration_mnc", "granular", "foreign_employment")
 
 
