@@ -61,3 +61,24 @@ def test_layering(path):
     else:   # lib.book and the top-level CLI shims
         papers = imported & set(PAPERS)
         assert not papers, f"{_module_name(path)} (book tooling) imports paper(s) {papers}"
+
+
+# Modules still above the size limit, each with the reason; strict, so that the entry must go
+# when the module is split.
+TOO_LONG_FOR_NOW = {"book/rerun.py": "rerun tooling being split by its owner"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(LIB)))
+def test_no_module_above_600_lines(path, request):
+    rel = str(path.relative_to(LIB))
+    if rel in TOO_LONG_FOR_NOW:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=TOO_LONG_FOR_NOW[rel]))
+    assert len(path.read_text().splitlines()) <= 600, f"{rel} is above 600 lines: split it"
+
+
+def test_one_convergence_error_and_no_plain_runtime_error():
+    sources = {p: p.read_text() for p in MODULES}
+    defining = [p for p, s in sources.items() if "class ConvergenceError" in s]
+    assert [str(p.relative_to(LIB)) for p in defining] == ["core/errors.py"]
+    raising = [str(p.relative_to(LIB)) for p, s in sources.items() if "raise RuntimeError" in s]
+    assert not raising, f"solvers raise ConvergenceError, set-up errors ValueError: {raising}"
