@@ -697,6 +697,8 @@ def render_page(executed: Path, out_dir: Path) -> Path:
                    nb_execution_mode="off",
                    bibtex_bibfiles=[str(REPO_ROOT / b) for b in cfg.get("bibtex_bibfiles", [])])
         cfg.pop("external_toc_path", None)
+        # the API reference (sphinx-autoapi) is a book-wide page, not part of one chapter's page
+        cfg["extensions"] = [e for e in cfg.get("extensions", []) if not e.startswith("autoapi")]
         inventory = BUILD_DIR / "html" / "objects.inv"
         if inventory.exists():
             cfg["intersphinx_mapping"] = {"book": (str(BUILD_DIR / "html"), str(inventory))}
