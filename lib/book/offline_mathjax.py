@@ -2,7 +2,8 @@
 
 The PyPI package ``django-static-mathjax`` (in ``requirements.txt``) carries
 MathJax 3.2.2.  At the end of an HTML build this extension copies
-``tex-mml-chtml.js`` and its CHTML fonts into ``_build/html/_static/mathjax/``
+``tex-mml-chtml.js``, its CHTML fonts and the components it loads on demand (TeX extensions
+such as ``boldsymbol``, accessibility) into ``_build/html/_static/mathjax/``
 and the book's pages load it from there, so equations render with no
 internet connection (for readers offline and in CI).
 """
@@ -12,6 +13,8 @@ import shutil
 from pathlib import Path
 
 MATHJAX_PATH = "mathjax/tex-mml-chtml.js"
+# folders of the es5 build that MathJax loads on demand (see copy_mathjax)
+LAZY_COMPONENTS = ("input/tex/extensions", "a11y", "sre", "ui")
 
 
 def mathjax_source_dir() -> Path:
@@ -40,6 +43,11 @@ def copy_mathjax(outdir: Path) -> Path:
     shutil.copy2(src / "tex-mml-chtml.js", dst / "tex-mml-chtml.js")
     fonts = Path("output") / "chtml" / "fonts" / "woff-v2"
     shutil.copytree(src / fonts, dst / fonts, dirs_exist_ok=True)
+    # What MathJax loads lazily, relative to the script: the TeX extensions that autoload
+    # brings in on first use (\boldsymbol, \cancel, \ce, ...) and the menu's accessibility
+    # and speech components. Without them a page using e.g. \boldsymbol typesets nothing.
+    for lazy in LAZY_COMPONENTS:
+        shutil.copytree(src / lazy, dst / lazy, dirs_exist_ok=True)
     return dst
 
 
