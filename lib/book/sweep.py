@@ -20,7 +20,8 @@ The output folder receives
 
 * ``sweep.csv`` -- one row per point in grid order: the grid parameters, the fixed ``-p``
   parameters, one column per ``--collect`` quantity, ``status`` (``ok``/``failed``), ``error``
-  (the rerun's one-line message), ``seconds``, ``resumed`` and ``folder``;
+  (the rerun's one-line message), ``seconds``, ``resumed`` (read back from an earlier run),
+  ``worker`` (the Dask worker that ran it) and ``folder``;
 * ``points/<name>/`` -- the rerun folder of each point;
 * ``<quantity>.png`` -- one plot per collected quantity against the first grid parameter, one
   line per combination of the other grid parameters;
@@ -54,7 +55,7 @@ from lib.book.rerun import (BUILD_DIR, REPO_ROOT, RerunError, _inside, _one_line
 
 __all__ = ["parse_grid", "grid_points", "point_name", "lookup", "run_point", "sweep", "main"]
 
-STATUS_COLUMNS = ("status", "error", "seconds", "resumed", "folder")
+STATUS_COLUMNS = ("status", "error", "seconds", "resumed", "worker", "folder")
 
 
 def _number(text: str, what: str) -> float:
@@ -180,9 +181,13 @@ def run_point(notebook: str, parameters: dict, out: str, *, force: bool = False,
     Returns
     -------
     dict
-        ``status`` (``ok``/``failed``), ``error`` (one line), ``seconds`` and ``results``
-        (the parsed ``results.json`` or ``None``).
+        ``status`` (``ok``/``failed``), ``error`` (one line), ``seconds``, ``results``
+        (the parsed ``results.json`` or ``None``) and ``worker`` (the Dask worker's address).
     """
+    worker = ""
+    with contextlib.suppress(Exception):
+        from distributed import get_worker
+        worker = get_worker().address
     cmd = [sys.executable, "-m", "lib.rerun", notebook, "--out", out, "--quiet",
            "--timeout", str(timeout)]
     for k, v in parameters.items():
@@ -195,19 +200,21 @@ def run_point(notebook: str, parameters: dict, out: str, *, force: bool = False,
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(REPO_ROOT))
     except OSError as err:
-        return {"status": "failed", "error": _one_line(err), "seconds": 0.0, "results": None}
+        return {"status": "failed", "error": _one_line(err), "seconds": 0.0, "results": None,
+                "worker": worker}
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and "IPKernelApp" not in ln]
         msg = lines[-1] if lines else f"exit status {proc.returncode}"
         msg = msg[len("error: "):] if msg.startswith("error: ") else msg
-        return {"status": "failed", "error": _one_line(msg), "seconds": seconds, "results": None}
+        return {"status": "failed", "error": _one_line(msg), "seconds": seconds, "results": None,
+                "worker": worker}
     try:
         results = json.loads((Path(out) / "results.json").read_text())
     except (OSError, ValueError) as err:
         return {"status": "failed", "error": f"no readable results.json: {_one_line(err)}",
-                "seconds": seconds, "results": None}
-    return {"status": "ok", "error": "", "seconds": seconds, "results": results}
+                "seconds": seconds, "results": None, "worker": worker}
+    return {"status": "ok", "error": "", "seconds": seconds, "results": results, "worker": worker}
 
 
 def _finished(folder: Path, sha: str, point: dict, fixed: dict) -> dict | None:
@@ -371,7 +378,7 @@ def sweep(notebook, grid: dict, collect: list, out, *, fixed: dict | None = None
         for i, point in enumerate(points):
             folder = out / "points" / point_name(point)
             row = {**point, **fixed, **{q: None for q in collect}, "status": "pending",
-                   "error": "", "seconds": None, "resumed": False,
+                   "error": "", "seconds": None, "resumed": False, "worker": "",
                    "folder": str(folder.relative_to(out))}
             done = _finished(folder, sha, point, fixed)
             if done is not None:
@@ -436,7 +443,7 @@ def _run_all(todo, rows, collect, notebook, fixed, scheduler, workers, html, tim
                 res = {"status": "failed", "error": f"{type(err).__name__}: {_one_line(err)}",
                        "seconds": None, "results": None}
             row = rows[i]
-            row.update(status=res["status"], error=res["error"],
+            row.update(status=res["status"], error=res["error"], worker=res.get("worker", ""),
                        seconds=None if res["seconds"] is None else round(res["seconds"], 3))
             if res["results"] is not None:
                 _fill(row, res["results"], collect)
