@@ -43,9 +43,12 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not build and not notebook"
 
-## Check the built HTML (after `make book`).
+## Check the built HTML (after `make book`): the structural tests, then every page opened in headless
+## Chromium (MathJax errors and unknown macros, untypeset maths, broken images, JavaScript errors,
+## network requests; lib/book/check_html.py). Needs `apt-get install -y chromium`.
 check-html: $(STAMP)
 	$(BIN)/pytest -q -m build tests/test_build_output.py
+	$(BIN)/python -m lib.book.check_html _build/html
 
 ## Rerun one notebook: make rerun NB=chapters/offshoring/03_comparative_statics.md ARGS="-p sigma 4.2"
 rerun: $(STAMP)
