@@ -876,3 +876,63 @@ def test_wang_convergence_error_names_the_parameters_that_differ_from_table3():
     assert _wang_model.describe_parameters(_wang_model.table3_parameters()) == "Table 3 parameters"
     with pytest.raises(ConvergenceError, match=r"not found at sigma = 1\.02 \(Table 3: sigma = 2\.7\)"):
         _wang_solver.solve_regime(par, "migration_and_mnc")
+
+
+from lib import offshoring as _off  # noqa: E402
+from lib.granular import hhi as _hhi  # noqa: E402
+from lib.granular import local as _gl  # noqa: E402
+from lib.granular import quantitative as _gq  # noqa: E402
+from lib.migration_mnc import policy as _wang_policy  # noqa: E402
+
+
+@pytest.mark.parametrize("f", [1e-320, 1e-300, 1e-240, 1e300, 1e250])
+def test_offshoring_f_that_leaves_double_precision_is_rejected_naming_f(f):
+    """Before: f = 1e-320 computed NaN and stopped only at 'refusing to write a non-finite result'."""
+    with pytest.raises(ValueError, match=r"^f = .* admissible range"):
+        _off.Params(f=f)
+
+
+@pytest.mark.parametrize("f", [1e-230, 1e-50, 1e100, 1e200])
+def test_offshoring_extreme_but_admissible_f_gives_finite_quadrature(f):
+    p = _off.Params(f=f, L_bar=90.0)
+    q = _off.quadrature_aggregates(1.0, p, "baseline")
+    assert all(np.isfinite(q[k]) for k in ("X", "X_star", "H_demand", "revenue", "M"))
+    assert q["X"] == pytest.approx(p.L_bar, rel=1e-6)  # eq. (12): unskilled labour market clears
+
+
+def test_turning_points_scan_size_is_bounded():
+    """Before: turning_points(n_scan=10**9) tried to allocate without limit."""
+    with pytest.raises(ValueError, match=r"n_scan = 1000000000 is outside its admissible range \[2, 1000000\]"):
+        _off.turning_points(_off.Params(), n_scan=10**9)
+
+
+def test_size_biased_sector_draws_are_bounded():
+    """Before: draw_size_biased_sectors(10**9 sectors) tried to allocate 10**9 x width floats."""
+    with pytest.raises(ValueError, match=r"n_sectors \(= 1000000000\) or m"):
+        _gl.draw_size_biased_sectors(3.0, 3.0, 10**9)
+    with pytest.raises(ValueError, match=r"n_sectors \(= 10\) or m \(= 1e\+12\)"):
+        _gl.draw_size_biased_sectors(1e12, 3.0, 10)
+    with pytest.raises(ValueError, match=r"n_max \(= 1000000000\)"):
+        _gq.cournot_sector_table(0.13, 10.5, 2.48, 1.46, 0.14, 0.002, n_max=10**9)
+
+
+@pytest.mark.parametrize("alpha", [1.05, 1.365, 3.0, np.inf])
+def test_entrant_mass_bound_is_what_the_quadrature_resolves(alpha):
+    top = _hhi.max_entrant_mass(alpha)
+    m = np.array([top / 1e3, top])
+    H = _hhi.weighted_hhi(m, alpha)
+    assert np.all(np.isfinite(H)) and np.all(H > 0) and H[1] < H[0]
+    with pytest.raises(ValueError, match=r"m = .* admissible range \[0, "):
+        _hhi.weighted_hhi(top * 1.01, alpha)
+    with pytest.raises(ValueError, match=r"m_max = 1e\+308"):
+        _hhi.check_entrant_mass("m_max", 1e308, alpha)
+
+
+def test_branch_end_bisection_is_bounded_whatever_tol():
+    """Before: ``while hi - lo > tol`` never ended for tol = 1e-320 (hi - lo stops shrinking)."""
+    par = _wang_model.table3_parameters()
+    with pytest.raises(ValueError, match=r"tol"):
+        _wang_policy.branch_end(par, tol=0.0)
+    with pytest.raises(ValueError, match=r"c_converged"):
+        _wang_policy.branch_end(par, c_converged=float("inf"))
+    assert _wang_policy.BRANCH_MAX_BISECTIONS == 60

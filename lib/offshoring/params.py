@@ -55,6 +55,30 @@ class Params:
                          meaning="Pareto shape (finite; k = inf makes beta and phi_tilde_factor NaN)")
         for name in ("f", "H_bar", "L_bar", "E_bar", "M_bar"):
             require_positive(name, getattr(self, name))
+        # The cutoff solves phi_min^k = M_bar f v / beta (eq. (11)); the skilled wage satisfies
+        # v >= beta / H_bar (eq. (14): v = beta / (H_bar - L_bar/alpha)), so phi_min^k >= M_bar f / H_bar.
+        # Demand per firm divides by P M with P ~ 1/phi_min and M = M_bar phi_min^-k, i.e. by
+        # phi_min^-(k+1): it overflows (NaN downstream) unless phi_min^(k+1) is a normal double,
+        # i.e. M_bar f / H_bar >= DBL_MIN^(k/(k+1)).
+        f_min = self.H_bar / self.M_bar * np.finfo(float).tiny ** (self.k / (self.k + 1.0))
+        if not self.f > f_min:
+            raise ValueError(
+                f"f = {self.f!r} is outside its admissible range ({f_min:.3g}, inf): the mass of producing "
+                f"firms times the price index, P M ~ phi_min^-(k+1) with phi_min^k >= M_bar f / H_bar, must "
+                f"stay below the largest double, i.e. f > (H_bar/M_bar) 2.2e-308^(k/(k+1)) "
+                f"(k = {self.k!r}, H_bar = {self.H_bar!r}, M_bar = {self.M_bar!r}): fixed cost in units of "
+                "skilled labour")
+        # Symmetrically, at alpha = 1 phi_min^k = M_bar f / (H_bar - L_bar); P M ~ phi_min^-(k+1)
+        # underflows to 0 (division by zero downstream) unless phi_min^(k+1) <= 1/DBL_MIN.
+        f_max = (self.H_bar - self.L_bar) / self.M_bar * np.finfo(float).tiny ** (-self.k / (self.k + 1.0)) \
+            if self.L_bar < self.H_bar else math.inf
+        if not self.f < f_max:
+            raise ValueError(
+                f"f = {self.f!r} is outside its admissible range (0, {f_max:.3g}): at alpha = 1 the cutoff "
+                f"phi_min^k = M_bar f / (H_bar - L_bar) and P M ~ phi_min^-(k+1) must stay above the smallest "
+                f"double, i.e. f < ((H_bar - L_bar)/M_bar) 2.2e-308^(-k/(k+1)) (k = {self.k!r}, "
+                f"H_bar = {self.H_bar!r}, L_bar = {self.L_bar!r}, M_bar = {self.M_bar!r}): fixed cost in units "
+                "of skilled labour")
         if not self.L_bar < self.H_bar:
             raise ValueError(
                 f"infeasible endowments: L_bar = {self.L_bar!r} >= H_bar = {self.H_bar!r}; "

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import optimize
 
-from ..core.validate import require_in_range, require_positive
+from ..core.validate import require_in_range, require_integer, require_positive
 from .params import Params, _alpha_array
 from .baseline import (cd_A, cutoff_productivity, average_productivity, active_firms,
                        baseline_unit_cost, baseline_wages, baseline_derivatives)
@@ -130,13 +130,16 @@ def _ext_derivative_fn(which: str, p: Params):
     return fn
 
 
+#: Largest scan grid of :func:`turning_points` and :func:`band_where` (the extended model is solved
+#: at every point; 10**6 points take about a minute and 100 MB).
+MAX_SCAN = 10**6
+
+
 def _require_scan_size(n_scan) -> int:
-    """Check that a scan grid size is an integer >= 2 (a sign change needs two points); return it."""
-    if isinstance(n_scan, (bool, np.bool_)) or not float(require_in_range(
-            "n_scan", n_scan, 2, math.inf, low_inclusive=True,
-            meaning="number of scan grid points (at least 2)")).is_integer():
-        raise ValueError(f"n_scan = {n_scan!r} must be an integer >= 2 (number of scan grid points)")
-    return int(n_scan)
+    """Check that a scan grid size is an integer in ``[2, MAX_SCAN]`` (a sign change needs two points)."""
+    return require_integer("n_scan", n_scan, 2, MAX_SCAN,
+                           meaning="number of scan grid points (a sign change needs two; "
+                                   f"at most {MAX_SCAN:.0e}, the model is solved at each)")
 
 
 def turning_points(p: Params, alpha_lo: float = 0.52, alpha_hi: float = 0.99, n_scan: int = 200) -> dict:
@@ -154,7 +157,8 @@ def turning_points(p: Params, alpha_lo: float = 0.52, alpha_hi: float = 0.99, n_
     ------
     ValueError
         If ``alpha_lo`` is outside ``(0, 1)``, ``alpha_hi`` outside ``(alpha_lo, 1)``, or
-        ``n_scan`` is not an integer of at least 2 (the scan needs two grid points to see a sign change).
+        ``n_scan`` is not an integer in ``[2, MAX_SCAN]`` (the scan needs two grid points to see a
+        sign change; the model is solved at each).
     """
     require_in_range("alpha_lo", alpha_lo, 0.0, 1.0)
     require_in_range("alpha_hi", alpha_hi, alpha_lo, 1.0)
@@ -257,12 +261,15 @@ def quadrature_aggregates(alpha: float, p: Params, model: str = "extended", v=No
     phi_min = float(cutoff_productivity(v, p))
     dens = lambda phi: p.M_bar * p.k * phi ** (-p.k - 1.0)  # noqa: E731
 
+    # integrate in u = phi / phi_min on [1, inf): the integrand is then scale-free, so quad never
+    # samples productivities whose demand overflows (phi_min can be far from 1)
     def integral(key, power=1.0):
-        fn = lambda phi: firm_outcomes(phi, v, w, alpha, p, model)[key] ** power * dens(phi)  # noqa: E731
-        val, _ = integrate.quad(fn, phi_min, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)
+        fn = lambda u: firm_outcomes(phi_min * u, v, w, alpha, p, model)[key] ** power \
+            * dens(phi_min * u) * phi_min  # noqa: E731
+        val, _ = integrate.quad(fn, 1.0, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)
         return val
 
-    M, _ = integrate.quad(dens, phi_min, np.inf, epsabs=0.0, epsrel=1e-12)
+    M, _ = integrate.quad(lambda u: dens(phi_min * u) * phi_min, 1.0, np.inf, epsabs=0.0, epsrel=1e-12)
     X = integral("x")
     X_star = integral("x_star")
     H_var = integral("h")
