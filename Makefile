@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: book book-all test test-fast rerun check-html bench clean venv lock
+.PHONY: book book-all test test-fast rerun sweep check-html bench clean clean-reruns venv lock
 
 venv: $(STAMP)
 
@@ -54,9 +54,20 @@ check-html: $(STAMP)
 rerun: $(STAMP)
 	$(BIN)/python -m lib.rerun $(NB) $(ARGS)
 
+## Sweep a notebook over a grid through Dask (one worker per core), e.g.
+## make sweep NB=chapters/offshoring/03_comparative_statics.md ARGS="--grid sigma=3:4.3:14 --collect w,v --out /tmp/sigma"
+sweep: $(STAMP)
+	$(BIN)/python -m lib.sweep $(NB) $(ARGS)
+
 ## Print benchmark timings (scripts in tests/benchmarks/).
 bench: $(STAMP)
 	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+## Remove build outputs; users' reruns and sweeps in _build/reruns are kept (see clean-reruns).
 clean:
-	rm -rf _build build
+	if [ -d _build ]; then find _build -mindepth 1 -maxdepth 1 ! -name reruns -exec rm -rf {} +; fi
+	rm -rf build
+
+## Remove the reruns and sweeps kept in _build/reruns (the default output of lib.rerun and lib.sweep).
+clean-reruns:
+	rm -rf _build/reruns
