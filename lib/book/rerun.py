@@ -699,6 +699,8 @@ def render_page(executed: Path, out_dir: Path) -> Path:
         cfg.pop("external_toc_path", None)
         # the API reference (sphinx-autoapi) is a book-wide page, not part of one chapter's page
         cfg["extensions"] = [e for e in cfg.get("extensions", []) if not e.startswith("autoapi")]
+        for key in [k for k in cfg if k.startswith("autoapi_")]:
+            del cfg[key]
         inventory = BUILD_DIR / "html" / "objects.inv"
         if inventory.exists():
             cfg["intersphinx_mapping"] = {"book": (str(BUILD_DIR / "html"), str(inventory))}
