@@ -808,6 +808,10 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
             for cell in executed.cells:
                 if "injected-parameters" in cell.metadata.get("tags", []):
                     cell.source = cell.source.replace(str(results_file), str(out / "results.json"))
+            pm_meta = executed.metadata.get("papermill", {})
+            pm_meta.update(input_path=str(nb_path), output_path=str(out / executed_path.name))
+            if "results_path" in pm_meta.get("parameters", {}):
+                pm_meta["parameters"]["results_path"] = str(out / "results.json")
             import nbformat
             nbformat.write(executed, executed_path)
             figures = _extract_figures(executed, tmp / "figures", nb_path.stem)
