@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 import scipy
 
+from lib.book.paths import REPO_ROOT
 from lib.book.rerun import _publish, check_out_dir, parameter_defaults, split_parameter_args
 from lib.rerun import RerunError, coerce_parameter, notebook_parameters, rerun, save_results, to_jsonable
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT   # the repository, wherever this test file lives
 CHAPTERS = REPO / "chapters"
 EXAMPLE = CHAPTERS / "how_to_read.md"
 STATICS = CHAPTERS / "offshoring" / "03_comparative_statics.md"

@@ -9,11 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lib.book.paths import REPO_ROOT
 from lib.book.rerun import RerunError, _read_notebook
 from lib.book.student import strip_solutions, student_notebook
 from lib.student import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT   # the repository, wherever this test file lives
 CHAPTERS = REPO / "chapters"
 EXAMPLE = CHAPTERS / "how_to_read.md"
 STATICS = CHAPTERS / "offshoring" / "03_comparative_statics.md"

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lib.book.paths import REPO_ROOT
 from lib.book.rerun import RerunError, notebook_parameters
 from lib.book.sweep import grid_points, lookup, parse_grid, point_name, sweep
 from lib.sweep import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT   # the repository, wherever this test file lives
 EXAMPLE = REPO / "chapters" / "how_to_read.md"
 STATICS = REPO / "chapters" / "offshoring" / "03_comparative_statics.md"
 
