@@ -120,3 +120,18 @@ def test_no_granularity_means_flat_cournot_phi():
     np.testing.assert_allclose(lc.log_phi, lp.log_phi, atol=1e-10)
     assert np.ptp(lp.log_phi) < 1e-14
     np.testing.assert_allclose(lc.psi_over_phi, 0.0, atol=1e-10)
+
+
+def test_claims_audit_file():
+    """data/granular/claims_audit.csv: the fact audit of issue 18, every verdict correct or fixed."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "granular" / "claims_audit.csv")
+    assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
+    assert set(d["verdict"]) <= {"correct", "fixed"}
+    assert len(d) >= 50 and (d["verdict"] == "fixed").sum() >= 1
+    chapter = Path(__file__).resolve().parents[1] / "chapters" / "granular"
+    assert set(d["page"]) <= {p.name for p in chapter.glob("*.md")}
+    assert d.loc[d["verdict"] == "fixed", "note"].notna().all()
