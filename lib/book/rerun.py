@@ -896,8 +896,25 @@ def _signals_raise():
             signal.signal(s, h)
 
 
+def _exit_with_parent() -> None:
+    """When ``LIB_RERUN_EXIT_WITH_PARENT=1`` (set by lib.sweep for its points), send ourselves
+    SIGTERM if the parent process dies, so a point never outlives its Dask worker."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    threading.Thread(target=watch, name="lib.rerun-parent-watch", daemon=True).start()
+
+
 def main(argv=None) -> int:
     """Command-line entry point (``python -m lib.rerun``)."""
+    if os.environ.get("LIB_RERUN_EXIT_WITH_PARENT") == "1":
+        _exit_with_parent()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _Parser(
         prog="python -m lib.rerun",

@@ -44,8 +44,10 @@ import logging
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -198,7 +200,8 @@ def run_point(notebook: str, parameters: dict, out: str, *, force: bool = False,
         cmd.append("--no-html")
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(REPO_ROOT))
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(REPO_ROOT),
+                              env={**os.environ, "LIB_RERUN_EXIT_WITH_PARENT": "1"})
     except OSError as err:
         return {"status": "failed", "error": _one_line(err), "seconds": 0.0, "results": None,
                 "worker": worker}
@@ -307,8 +310,16 @@ def _client(scheduler: str | None, workers: int | None):
             raise RerunError(f"--scheduler {scheduler}: cannot connect ({_one_line(err)})") from None
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                     else os.cpu_count()) or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=logging.ERROR)
+    # Worker processes start with SIGINT ignored: Ctrl-C then stops the reruns (which install
+    # their own handler and clean up) and this process, not the workers with a traceback each.
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, old)
     return Client(cluster), cluster
 
 
@@ -467,6 +478,24 @@ class _Parser(argparse.ArgumentParser):
         raise RerunError(message)
 
 
+@contextlib.contextmanager
+def _sigterm_raises():
+    """Turn SIGTERM into KeyboardInterrupt, so the cluster is closed and the points stop cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def main(argv=None) -> int:
     """Command-line entry point (``python -m lib.sweep``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -510,9 +539,10 @@ def main(argv=None) -> int:
                                               pairs, collect]).encode()).hexdigest()[:10]
             out = BUILD_DIR / "reruns" / f"sweep-{Path(args.notebook).stem}-{digest}"
         t0 = time.perf_counter()
-        df = sweep(args.notebook, grid, collect, out, fixed=dict(pairs), scheduler=args.scheduler,
-                   workers=args.workers, html=args.html, timeout=args.timeout,
-                   progress=not args.no_progress)
+        with _sigterm_raises():
+            df = sweep(args.notebook, grid, collect, out, fixed=dict(pairs),
+                       scheduler=args.scheduler, workers=args.workers, html=args.html,
+                       timeout=args.timeout, progress=not args.no_progress)
     except RerunError as err:
         print(f"error: {_one_line(err)}", file=sys.stderr)
         return 2
