@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: book book-all test test-fast rerun sweep check-html bench clean clean-reruns venv lock
+.PHONY: book book-all test test-fast rerun sweep check-html bench fuzz clean clean-reruns venv lock
 
 venv: $(STAMP)
 
@@ -50,6 +50,11 @@ check-html: $(STAMP)
 	$(BIN)/pytest -q -m build tests/test_build_output.py
 	$(BIN)/python -m lib.book.check_html _build/html
 
+## The book as one PDF, _build/pdf/book.pdf (after `make book`): every page printed by headless
+## Chromium with the print stylesheet, in table-of-contents order (lib/book/pdf.py).
+pdf: $(STAMP)
+	$(BIN)/python -m lib.book.pdf _build/html --out _build/pdf/book.pdf
+
 ## Rerun one notebook: make rerun NB=chapters/offshoring/03_comparative_statics.md ARGS="-p sigma 4.2"
 rerun: $(STAMP)
 	$(BIN)/python -m lib.rerun $(NB) $(ARGS)
@@ -58,6 +63,12 @@ rerun: $(STAMP)
 ## make sweep NB=chapters/offshoring/03_comparative_statics.md ARGS="--grid sigma=3:4.3:14 --collect w,v --out /tmp/sigma"
 sweep: $(STAMP)
 	$(BIN)/python -m lib.sweep $(NB) $(ARGS)
+
+## Fuzz every notebook: each parameter in turn set to 0, -1, 1e-320, 1e300, nan, inf, -inf, 10**30
+## and "abc"; every case must finish with finite results or fail within 60 s naming the parameter.
+## Outcomes in _build/fuzz/fuzz_outcomes.csv. CI runs a fixed sample of 40 (tests/test_fuzz_sample.py).
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_notebooks.py --jobs 2 --csv _build/fuzz/fuzz_outcomes.csv $(ARGS)
 
 ## Print benchmark timings (scripts in tests/benchmarks/).
 bench: $(STAMP)

@@ -134,6 +134,15 @@ def find_chromium() -> str | None:
     return None
 
 
+def _redirect_target(path: Path) -> str | None:
+    """Target of a ``<meta http-equiv="refresh">`` page, or ``None``."""
+    import re
+
+    head = path.read_text(errors="replace")[:4000]
+    m = re.search(r'http-equiv="refresh"\s+content="\d+;\s*url=([^"#?]+)', head, re.I)
+    return m.group(1) if m else None
+
+
 async def _check_one(context, path: Path, root: Path, timeout_s: float) -> PageReport:
     report = PageReport(page=str(path.relative_to(root)) if path.is_relative_to(root) else str(path))
     start = time.perf_counter()
@@ -157,6 +166,13 @@ async def _check_one(context, path: Path, root: Path, timeout_s: float) -> PageR
         add(f"could not load {url} ({request.failure})")
 
     page.on("requestfailed", failed)
+    redirect = _redirect_target(path)
+    if redirect is not None:  # a meta-refresh page (the book's index.html): its target must exist
+        await page.close()
+        if not (path.parent / redirect).exists():
+            add(f"redirects to {redirect}, which does not exist")
+        report.seconds = time.perf_counter() - start
+        return report
     try:
         await page.goto(path.resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
         result = await page.evaluate(_PROBE, timeout_s * 1000)
@@ -219,17 +235,17 @@ def check_pages(paths, root: Path | None = None, *, jobs: int = 3, timeout_s: fl
 
     Raises
     ------
-    RuntimeError
+    ValueError
         If no Chromium is installed or Playwright is missing.
     """
     chromium = chromium or find_chromium()
     if chromium is None:
-        raise RuntimeError("the render check needs Chromium: apt-get install -y chromium "
+        raise ValueError("the render check needs Chromium: apt-get install -y chromium "
                            "(or set BOOK_CHROMIUM to a Chromium binary)")
     try:
         import playwright  # noqa: F401
     except ImportError as err:
-        raise RuntimeError("the render check needs Playwright: pip install playwright "
+        raise ValueError("the render check needs Playwright: pip install playwright "
                            "(it is in requirements.txt)") from err
     paths = [Path(p) for p in paths]
     root = Path(root) if root is not None else (paths[0].parent if paths else Path.cwd())
@@ -252,7 +268,7 @@ def check_book(html_dir="_build/html", patterns=None, **kwargs) -> list[PageRepo
     """:func:`check_pages` over :func:`book_pages` of ``html_dir``."""
     html_dir = Path(html_dir)
     if not (html_dir / "index.html").exists():
-        raise RuntimeError(f"{html_dir}/index.html not found: build the book first (make book)")
+        raise ValueError(f"{html_dir}/index.html not found: build the book first (make book)")
     return check_pages(book_pages(html_dir, patterns), html_dir, **kwargs)
 
 
@@ -268,7 +284,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     try:
         reports = check_book(args.html_dir, args.page, jobs=args.jobs, timeout_s=args.timeout)
-    except RuntimeError as err:
+    except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     bad = [r for r in reports if not r.ok]
