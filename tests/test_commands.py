@@ -12,7 +12,8 @@ Not run, with the reason printed by pytest (``-rs``):
 
 * ``make book``, ``make book-all``, ``make test``, ``make test-fast``: they are the build and this
   very test suite (CI runs them); ``make check-html`` needs a built book and CI runs it after
-  ``make book-all``; ``make bench``: the performance page runs the same scripts in every build;
+  ``make book-all``; ``make pdf`` needs a built book too; ``make bench``: the performance page
+  runs the same scripts in every build;
 * ``make lock`` (re-resolves from PyPI) and ``apt-get install`` (installs system packages; .ci/run
   installs Chromium);
 * ``make clean`` and ``make clean-reruns``: they delete the build other checks read;
@@ -56,6 +57,7 @@ SKIPS = [
     (r"^make (book|book-all|test|test-fast)\b", "the build / this test suite itself (CI runs it)"),
     (r"^make check-html\b", "needs a built book; CI runs it after make book-all"),
     (r"^make bench\b", "the performance page runs the same benchmark scripts in every build"),
+    (r"^make pdf\b", "needs a built book and writes into it; lib.book.pdf is tested on its own"),
     (r"^make lock\b", "re-resolves requirements.lock from PyPI"),
     (r"^make clean", "deletes the build that other checks read"),
     (r"apt-get install", "installs system packages (.ci/run installs Chromium)"),
@@ -190,7 +192,7 @@ def test_command_runs(cmd: Command, tmp_path):
         assert cmd.expect_error in output, f"{cmd.id}: expected {cmd.expect_error!r} in:\n{output[-2000:]}"
         return
     assert proc.returncode == 0, f"{cmd.id}: `{text}` exited {proc.returncode}:\n{output[-3000:]}"
-    for out_dir in re.findall(r"--out (\S+)", text):
+    for out_dir in re.findall(r"--out ([^\s\"]+)", text):
         assert Path(out_dir).exists(), f"{cmd.id}: {out_dir} was not created"
     if "--screenshot=" in text:
         assert (tmp_path / "page.png").stat().st_size > 10_000

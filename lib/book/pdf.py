@@ -53,7 +53,7 @@ def toc_pages(html_dir: Path, toc: Path, with_api: bool = False) -> list[Path]:
     for f in files:
         if not with_api and f.startswith("api/"):
             continue
-        page = Path(html_dir) / (("index" if f == data["root"] else f) + ".html")
+        page = Path(html_dir) / f"{f}.html"
         if page.exists() and page not in pages:
             pages.append(page)
     return pages
@@ -108,7 +108,7 @@ def print_pages(pages, out: Path, *, timeout_s: float = 90.0, chromium: str | No
         for pdf, title in parts:
             first = len(writer.pages)
             writer.append(str(pdf))
-            writer.add_outline_item(title, first)
+            writer.add_outline_item(title=title, page_number=first)
         with open(out, "wb") as fh:
             writer.write(fh)
     return out
