@@ -22,7 +22,8 @@ from ..core.errors import ConvergenceError
 from ..core.fixed_point import anderson_solve
 from ..core.validate import (require_in_range, require_nonnegative, require_positive, require_shape,
                         require_shares)
-from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
+from .kernels import (ces_log_price, cost_and_price, goods_market, log_softmax, trade_factors,
+                      trade_shares)
 from .levels import Fundamentals, LevelState, active_types, check_parameters
 
 __all__ = ["BaseYear", "HatSolution", "base_from_levels", "solve_hat", "evaluate_hat",
@@ -203,11 +204,13 @@ def _labour_block(base, x, active, L_hat, eta, zeta, logB_hat, logS_hat, lP_hat)
     return lw, phi_new, psi_new, L_new, U_hat
 
 
-def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=None, cache=None):
+def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=None, cache=None,
+                 _materialise=True):
     """Evaluate (H1)-(H16) at trial log price changes ``x``; return a :class:`HatSolution`.
 
     ``residual`` is the sup norm of log(demand/supply) in the type-k
-    occupation markets (H15) over active types.
+    occupation markets (H15) over active types.  (``_materialise=False``, used inside
+    :func:`solve_hat`, skips forming the new trade shares: ``pi_new`` is then ``None``.)
     """
     R, J, O, G = base.dims
     cache = {} if cache is None else cache
@@ -220,15 +223,16 @@ def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=N
     lpo = ces_log_price(np.where(np.isfinite(x), x, 0.0), xi, weights=base.chi, active=active)
     lrho = np.zeros((R + 1, J))
     lrho[1:] = lpo @ base.gamma.T
-    # (H3)-(H6)
-    if "logpi" not in cache:
-        with np.errstate(divide="ignore"):
-            cache["logpi"] = np.log(base.pi)
+    # (H3)-(H6): the base shares are the weights of the price indices in changes
     inner_tol = cache.get("inner_tol", 1e-14)
-    lc, lPs, _ = cost_and_price(lrho, cache["logpi"], base.theta, base.beta_l, base.beta_io,
-                                cache.get("lP"), tol=inner_tol)
+    lc, lPs, _ = cost_and_price(lrho, None, base.theta, base.beta_l, base.beta_io,
+                                cache.get("lP"), tol=inner_tol, weights=base.pi)
     cache["lP"] = lPs
-    pi_new = trade_shares(cache["logpi"], base.theta, lc, lPs)
+    factors = trade_factors(base.pi, base.theta, lc, lPs)
+    if factors is None or _materialise:
+        pi_new = trade_shares(None, base.theta, lc, lPs, weights=base.pi)
+    else:
+        pi_new = None  # inside the solver loop only the factors are needed (H13-H14)
     lP = np.sum(base.alpha[1:] * lPs[1:], axis=1)
     # (H7)-(H10)
     lw, phi_new, psi_new, L_new, U_hat = _labour_block(base, x, active, L_hat, eta, zeta,
@@ -243,7 +247,8 @@ def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=N
     E_new[0] = base.VA0 - base.omega * VA_new.sum()
     # (H13)-(H14)
     Y_new, X_new, _ = goods_market(pi_new, base.beta_io, base.alpha, E_new,
-                                   cache.get("Y", base.Y), tol=inner_tol)
+                                   cache.get("Y", base.Y), tol=inner_tol,
+                                   factors=factors if pi_new is None else None)
     cache["Y"] = Y_new
     # (H15)
     occ_bill = (base.beta_l[1:] * Y_new[1:]) @ base.gamma
@@ -336,7 +341,7 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
     def F(z):
         xx = x.copy()
         xx[mask] = z
-        sol = evaluate_hat(base, xx, L_hat, **kw)
+        sol = evaluate_hat(base, xx, L_hat, **kw, _materialise=False)
         own = _own_elasticity(sol.V_new, active, xi, zeta, eta)
         # inexact inner solves far from the solution, exact near it (inexact-Newton rule)
         cache["inner_tol"] = min(1e-8, max(1e-15, 1e-4 * sol.residual))

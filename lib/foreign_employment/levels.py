@@ -26,10 +26,11 @@ from scipy.special import gamma as gamma_fn
 from ..core.errors import ConvergenceError
 from ..core.validate import (require_in_range, require_nonnegative, require_positive, require_shape,
                         require_shares)
-from .kernels import ces_log_price, cost_and_price, goods_market, log_softmax, trade_shares
+from .kernels import (ces_log_price, cost_and_price, goods_market, linear_weights, log_softmax,
+                      trade_shares)
 
 __all__ = ["Fundamentals", "LevelState", "evaluate_levels", "solve_levels", "check_parameters",
-           "active_types"]
+           "active_types", "trade_cost_weights"]
 
 
 def check_parameters(eta: float, zeta: float, xi: float, omega: float = 0.0):
@@ -181,7 +182,28 @@ class LevelState:
         return float(np.max(np.abs(self.residual)))
 
 
-def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None) -> LevelState:
+def trade_cost_weights(f: Fundamentals):
+    r"""The trade-cost part of the price-index weights, :math:`(\tau^i_{mr})^{-\theta^i}`, in linear form.
+
+    Returns the pair of :func:`lib.foreign_employment.kernels.linear_weights` for
+    :math:`-\theta^i\ln\tau^i_{mr}`.  It depends on ``tau`` and ``theta`` only, so a caller that
+    evaluates the level model many times with the same trade costs (a calibration loop that moves
+    productivities) computes it once and passes it to :func:`evaluate_levels`.
+    """
+    return linear_weights(-np.asarray(f.theta, dtype=float)[:, None, None] * np.log(f.tau))
+
+
+def _price_weights(f: Fundamentals, tau_weights):
+    """Linear weights :math:`T^i_m(\tau^i_{mr})^{-\theta^i}` as ``(W, shift)`` (see :func:`trade_cost_weights`)."""
+    Wt, shift_t = trade_cost_weights(f) if tau_weights is None else tau_weights
+    logT = np.log(np.asarray(f.T, dtype=float))
+    top = np.max(logT, axis=1, keepdims=True)  # (J, 1)
+    W = np.multiply(Wt, np.exp(logT - top)[:, :, None])
+    return W, shift_t + top
+
+
+def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None,
+                    tau_weights=None) -> LevelState:
     r"""Evaluate the level model at given log service prices (paper L1-L17).
 
     Parameters
@@ -192,6 +214,8 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None) -
     active : ndarray (2,) of bool, optional
         Default: types with positive labour.
     lP0, Y0 : optional warm starts.
+    tau_weights : tuple, optional
+        :func:`trade_cost_weights` of ``f``, when already computed (it does not depend on ``T``).
 
     Returns
     -------
@@ -215,9 +239,9 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None) -
     lrho = np.zeros((R + 1, J))
     lrho[1:] = lpo @ f.gamma.T
     # (L4)-(L6): costs, price indices, trade shares
-    log_w = np.log(f.T)[:, :, None] - f.theta[:, None, None] * np.log(f.tau)
-    lc, lPs, _ = cost_and_price(lrho, log_w, f.theta, f.beta_l, f.beta_io, lP0)
-    pi = trade_shares(log_w, f.theta, lc, lPs)
+    weights = _price_weights(f, tau_weights)
+    lc, lPs, _ = cost_and_price(lrho, None, f.theta, f.beta_l, f.beta_io, lP0, weights=weights)
+    pi = trade_shares(None, f.theta, lc, lPs, weights=weights)
     lP = np.sum(f.alpha[1:] * lPs[1:], axis=1)  # (L1)
     # (L7)-(L8): occupation choice and mean wages
     lw = np.log(f.S)[None, :, :] + log_p[:, gk, :]  # (R, G, O)
@@ -289,11 +313,12 @@ def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: 
     require_shape("log_p0", log_p, (R, 2, O))
     mask = np.broadcast_to(active[None, :, None], log_p.shape)
     cache = {}
+    tw = trade_cost_weights(f)
 
     def fun(z):
         lp = log_p.copy()
         lp[mask] = z
-        st = evaluate_levels(f, lp, active=active, lP0=cache.get("lP"), Y0=cache.get("Y"))
+        st = evaluate_levels(f, lp, active=active, lP0=cache.get("lP"), Y0=cache.get("Y"), tau_weights=tw)
         cache["lP"], cache["Y"] = st.log_P_sector, st.Y
         return st.residual[mask]
 
@@ -301,7 +326,7 @@ def solve_levels(f: Fundamentals, log_p0=None, *, tol: float = 1e-12, max_iter: 
     sol = root(fun, log_p[mask], method="hybr", options={"xtol": 1e-14, "maxfev": int(max_iter)})
     lp = log_p.copy()
     lp[mask] = sol.x
-    st = evaluate_levels(f, lp, active=active)
+    st = evaluate_levels(f, lp, active=active, tau_weights=tw)
     if st.max_residual > tol:
         raise ConvergenceError(
             f"solve_levels: residual {st.max_residual:.3e} > tol {tol:.1e} after {sol.nfev} "
