@@ -145,7 +145,7 @@ def _clean_page_scripts(app, pagename, templatename, context, doctree):
     if scripts:
         seen, unique = set(), []
         for js in scripts:
-            key = (getattr(js, "filename", str(js)), tuple(sorted(getattr(js, "attributes", {}).items())))
+            key = (getattr(js, "filename", str(js)) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
             if key not in seen:
                 seen.add(key)
                 unique.append(js)
