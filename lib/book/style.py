@@ -77,7 +77,9 @@ def make_readable(fig, max_width_in: float = MAX_WIDTH_IN, min_font_pt: float = 
         if text.get_size() < min_font_pt:
             text.set_fontsize(min_font_pt)
             changed = True
-    if changed and fig.get_layout_engine() is None and fig.axes:
+    engine = fig.get_layout_engine()
+    # after a cell's own fig.tight_layout() the engine is a placeholder: lay the figure out again
+    if changed and fig.axes and (engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:

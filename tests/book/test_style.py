@@ -28,6 +28,24 @@ def test_wide_figure_with_small_text_is_made_readable():
     plt.close(fig)
 
 
+def test_shrunk_figure_is_laid_out_again():
+    """A cell's own tight_layout() leaves a placeholder engine; the shrunk figure must not overlap."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax in axes:
+        ax.semilogy([1, 1e-14])
+        ax.set_ylabel("sup-norm residual")
+    fig.tight_layout()
+    style.make_readable(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    left_of_right_axes = axes[1].get_window_extent(renderer).x0
+    right_of_left_axes = axes[0].get_tightbbox(renderer).x1
+    label = axes[1].yaxis.label.get_window_extent(renderer)
+    ticks = max(t.get_window_extent(renderer).x1 for t in axes[0].get_xticklabels() + axes[0].get_yticklabels())
+    assert right_of_left_axes <= label.x0 + 1 and label.x1 <= left_of_right_axes and ticks < left_of_right_axes
+    plt.close(fig)
+
+
 def test_readable_figure_is_left_alone():
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot([0, 1], [0, 1])
