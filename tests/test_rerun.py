@@ -130,7 +130,8 @@ def test_rerun_example_with_changed_parameter_writes_fresh_folder(tmp_path):
     assert "solution dropdown" in page
     assert (tmp_path / "out" / "_static").is_dir()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "_images", "_static", "figures", "how_to_read.ipynb", "index.html", "results.json"]
+        "_images", "_static", "figures", "genindex.html", "how_to_read.ipynb", "index.html",
+        "results.json", "search.html", "searchindex.js"]
     # the default run gives a different welfare: the parameter really reached the code
     base = rerun(EXAMPLE, {"n_draws": "5000"}, tmp_path / "base")
     assert base.results["welfare"] != pytest.approx(res.results["welfare"])

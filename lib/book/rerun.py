@@ -673,7 +673,8 @@ def render_page(executed: Path, out_dir: Path) -> Path:
     collapsed dropdowns, sphinx-proof, the bibliography and offline MathJax.  Execution is off;
     the outputs are those of the rerun.  Links to other pages of the book resolve through
     intersphinx when the book has been built (``_build/html/objects.inv``), otherwise they show as
-    plain text.  Only ``index.html``, ``_static/`` and ``_images/`` are kept.
+    plain text.  Kept: ``index.html``, ``_static/``, ``_images/`` and the theme's ``search.html``,
+    ``searchindex.js`` and ``genindex.html``.
     """
     import io
     import warnings
@@ -712,7 +713,8 @@ def render_page(executed: Path, out_dir: Path) -> Path:
             app.build(force_all=True)
         if app.statuscode or not (build / "index.html").exists():
             raise RerunError(f"rendering index.html failed: {_one_line(log.getvalue())[:300]}")
-        for name in ("index.html", "_static", "_images"):
+        for name in ("index.html", "_static", "_images", "search.html", "searchindex.js",
+                     "genindex.html"):   # the theme's search box and index links keep working
             if (build / name).exists():
                 shutil.move(str(build / name), str(out_dir / name))
     return out_dir / "index.html"
