@@ -64,3 +64,60 @@ def test_api_reference_is_built_and_linked_from_each_chapter():
     for chapter in ("offshoring", "migration_mnc", "granular", "foreign_employment"):
         index = (HTML / "chapters" / chapter / "index.html").read_text()
         assert f"api/lib/{chapter}/index.html" in index, f"{chapter}/index does not link the API reference"
+
+
+# --- issue 13: plumbing out of sight, readable tables, downloads -------------------------------
+
+def _visible_code(text: str) -> str:
+    """Source of the code cells a reader sees (remove-input cells are gone, hide-input ones folded)."""
+    cells = re.split(r'<div class="cell(?=[ "])', text)[1:]
+    shown = [c for c in cells if "tag_hide-input" not in c.split(">", 1)[0]]
+    code = []
+    for c in shown:
+        m = re.search(r'<div class="cell_input.*?<pre>(.*?)</pre>', c, re.S)
+        if m:
+            code.append(re.sub(r"<[^>]+>", "", m.group(1)))
+    return "\n".join(code)
+
+
+PLUMBING = re.compile(r"\b(glue|glue_many|require_in_range|require_integer|require_positive|save_results)\(")
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES + [p for p in CHAPTER_PAGES if p.stem in (
+    "replication", "performance")], ids=lambda p: str(p.relative_to(HTML)))
+def test_plumbing_out_of_sight(page):
+    """No validation, glue or results-writing call in a visible code cell; overview before code."""
+    text = page.read_text()
+    calls = sorted(set(PLUMBING.findall(_visible_code(text))))
+    assert not calls, f"{page.name} shows plumbing calls {calls}: tag those cells remove-input"
+    first_code = text.find('class="cell_input')
+    if first_code >= 0:
+        m = re.search(r'id="[^"]*overview[^"]*"', text)
+        overview = m.start() if m else -1
+        assert 0 <= overview < first_code, f"{page.name}: the first code cell comes before the Overview"
+
+
+def test_no_truncated_table_text():
+    for page in CHAPTER_PAGES:
+        for table in re.findall(r'<table[^>]*class="dataframe.*?</table>', page.read_text(), re.S):
+            assert "…" not in re.sub(r"<[^>]+>", "", table), f"{page.name}: a table cuts its text with …"
+
+
+def test_scoreboard_is_split_per_chapter():
+    text = (HTML / "chapters" / "replication.html").read_text()
+    tables = re.findall(r"<table.*?</table>", text, re.S)
+    assert max(t.count("<tr") for t in tables) < 100, "the scoreboard is still one long table"
+    assert text.count('<details class="book-section"') >= 10  # one per comparing notebook
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda p: str(p.relative_to(HTML)))
+def test_notebook_downloads(page):
+    """The header's download menu offers the page's .md source and its executed .ipynb, offline."""
+    text = page.read_text()
+    rel = page.relative_to(HTML).with_suffix("")
+    for suffix in (".ipynb", ".md"):
+        assert f"_sources/{rel.as_posix()}{suffix}" in text, f"{page.name}: no {suffix} download"
+        assert (HTML / "_sources" / rel.parent / f"{rel.name}{suffix}").exists()
+    import json
+    nb = json.loads((HTML / "_sources" / rel.parent / f"{rel.name}.ipynb").read_text())
+    assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), "the .ipynb has no outputs"
