@@ -4,7 +4,6 @@ import io
 import subprocess
 import sys
 from contextlib import redirect_stderr
-from pathlib import Path
 
 import nbformat
 import pytest

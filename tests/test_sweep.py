@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from contextlib import redirect_stderr
-from pathlib import Path
 
 import pandas as pd
 import pytest
