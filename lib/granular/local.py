@@ -35,6 +35,7 @@ from lib.core.validate import (require_greater, require_in_range, require_nonneg
                           require_positive, require_shares)
 
 __all__ = [
+    "max_log_shock_variance",
     "check_parameters",
     "tail_index",
     "draw_firm_counts",
@@ -56,6 +57,21 @@ __all__ = [
 ]
 
 CONDUCTS = ("perfect", "cournot")
+
+
+#: No standard normal draw of a simulation exceeds this in absolute value (P(|Z| > 8.5) = 2e-17).
+Z_MAX = 8.5
+_LOG_HUGE = float(np.log(np.finfo(float).max))
+
+
+def max_log_shock_variance(eta: float) -> float:
+    r"""Largest variance :math:`\sigma^2` of a log shock for which simulated employment is finite.
+
+    Employment is proportional to :math:`a^{1/\eta}` with :math:`\log a=\sigma Z`, so it overflows
+    once :math:`\sigma Z_{\max}/\eta` exceeds :math:`\log(\text{DBL\_MAX})\approx709.8`:
+    :math:`\sigma^2\le(\eta\cdot709.8/8.5)^2` (118 at eta = 0.13).
+    """
+    return float((float(eta) * _LOG_HUGE / Z_MAX) ** 2)
 
 
 def check_parameters(*, eta=None, lam=None, sigma2_N=None, sigma2_S=None,
@@ -90,10 +106,16 @@ def check_parameters(*, eta=None, lam=None, sigma2_N=None, sigma2_S=None,
             require_greater("lam*eta", float(lam) * float(eta), 1.0, "1",
                             meaning="lam*eta must exceed 1 so that E[z^(1/eta)] is finite (lam = "
                                     f"{lam!r}, eta = {eta!r})")
-    if sigma2_N is not None:
-        require_nonnegative("sigma2_N", sigma2_N, meaning="variance of log firm shocks")
-    if sigma2_S is not None:
-        require_nonnegative("sigma2_S", sigma2_S, meaning="variance of log sector shocks")
+    for name, value in (("sigma2_N", sigma2_N), ("sigma2_S", sigma2_S)):
+        if value is None:
+            continue
+        what = "variance of log firm shocks" if name == "sigma2_N" else "variance of log sector shocks"
+        require_nonnegative(name, value, meaning=what)
+        if eta is not None:
+            top = max_log_shock_variance(eta)
+            require_in_range(name, value, 0.0, top, low_inclusive=True, high_inclusive=True,
+                             meaning=f"{what}; above (eta*709.8/8.5)^2 = {top:.3g} (eta = {eta!r}) "
+                                     "employment a^(1/eta) overflows for an 8.5-sd shock")
     if kappa is not None:
         require_positive("kappa", kappa, meaning="labor-supply elasticity across firms")
     if nu is not None:

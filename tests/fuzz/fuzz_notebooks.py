@@ -30,6 +30,7 @@ Usage::
     python tests/fuzz/fuzz_notebooks.py                       # every case; CSV in _build/fuzz/
     python tests/fuzz/fuzz_notebooks.py --sample 40 --seed 15 # a fixed random sample
     python tests/fuzz/fuzz_notebooks.py --notebook granular/01_local_labor_market.md --param alpha_test
+    python tests/fuzz/fuzz_notebooks.py --jobs 2                              # two cases at a time (make fuzz)
 
 The CSV has one row per case: notebook, parameter, value, outcome, ok, seconds, message.
 Exit status 0 iff every case is ok.
@@ -64,11 +65,37 @@ VALUES = ["0", "-1", "1e-320", "1e300", "nan", "inf", "-inf", "1" + "0" * 30, "a
 #: Parameters that are plumbing, not model inputs (set by lib.rerun itself).
 SKIP_PARAMS = {"results_path"}
 
-#: Per-notebook overrides of *other* parameters while one is fuzzed, with the reason.
-#: performance.md with run_benchmarks=True runs every benchmark script (minutes): the fuzz of its
-#: other parameters checks their validation, not the benchmarks.
+#: Per-notebook overrides of *other* parameters while one is fuzzed.  The fuzz is about how each
+#: parameter is validated and whether the numerics stay finite, not about run time: so the size
+#: knobs (grid points, draws, regions, replications) of the *other* parameters are set to the small
+#: values that tests/test_notebooks_*.py use, which keeps an admissible case well inside the
+#: 60-s limit (several notebooks take minutes at their book defaults, e.g. granular/04 with its
+#: SMM step).  The fuzzed parameter itself is never overridden, so every size knob is fuzzed too.
+#: performance.md with run_benchmarks=True runs every benchmark script (minutes).
 BASE_OVERRIDES = {
     "performance.md": {"run_benchmarks": "false"},
+    "how_to_read.md": {"n_draws": "20000"},
+    "foreign_employment/01_model.md": {"n_draws": "40000", "n_regions": "5", "n_occupations": "4"},
+    "foreign_employment/02_hat_algebra.md": {"n_regions_solver": "6"},
+    "foreign_employment/03_base_year.md": {"n_regions": "6"},
+    "foreign_employment/04_autarky.md": {"n_regions": "6"},
+    "foreign_employment/05_policy.md": {"n_regions": "6", "n_grid": "5"},
+    "foreign_employment/06_estimation.md": {"n_mc_eta": "3", "n_workers": "30000", "n_reps_zeta": "3"},
+    "granular/01_local_labor_market.md": {"n_sectors": "300", "n_states": "10"},
+    "granular/02_granularity_and_wages.md": {"n_m": "40", "n_mc": "2000", "n_entry_states": "2000"},
+    "granular/03_quantitative_model.md": {"n_m": "30", "n_sectors": "60", "n_max": "200"},
+    "granular/04_estimation.md": {"n_cz": "24", "n_sectors": "20", "n_years": "5", "n_replications": "1",
+                                  "n_sim": "5"},
+    "granular/05_spatial_policy.md": {"n_sectors": "60", "n_max": "200"},
+    "migration_mnc/00_facts.md": {"n_domestic": "500", "n_foreign": "100", "n_replications": "20"},
+    "migration_mnc/01_model.md": {"n_M2": "6"},
+    "migration_mnc/02_calibration.md": {"n_xi": "3"},
+    "migration_mnc/03_counterfactuals.md": {"n_family": "8"},
+    "migration_mnc/04_policy.md": {"n_c": "12", "n_lambda": "4", "n_sens": "8"},
+    "offshoring/01_baseline_model.md": {"n_alpha": "60", "n_quad": "1"},
+    "offshoring/02_extended_model.md": {"n_alpha": "30"},
+    "offshoring/03_comparative_statics.md": {"n_alpha": "80", "n_scan": "60", "n_sens": "3"},
+    "offshoring/04_empirics.md": {"n_mc": "50", "n_model_draws": "10"},
 }
 
 OK_OUTCOMES = {"finite", "rejected"}
@@ -243,7 +270,7 @@ def _run_forked(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
     except RerunError as err:
         return "error", f"RerunError: {err}"
     base = {k: coerce_parameter(k, v, declared[k]["type"])
-            for k, v in BASE_OVERRIDES.get(Path(case.notebook).name, {}).items() if k != case.param}
+            for k, v in BASE_OVERRIDES.get(case.notebook, {}).items() if k != case.param}
     results_file = tmp / "results.json"
     rfd, wfd = os.pipe()
     sys.stdout.flush()
@@ -283,7 +310,7 @@ def _run_forked(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
 def _run_papermill(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
     cmd = [sys.executable, "-m", "lib.rerun", str(CHAPTERS / case.notebook), "-p", case.param, case.value,
            "--out", str(tmp / "out")]
-    for k, v in BASE_OVERRIDES.get(Path(case.notebook).name, {}).items():
+    for k, v in BASE_OVERRIDES.get(case.notebook, {}).items():
         if k != case.param:
             cmd += ["-p", k, v]
     try:
@@ -318,9 +345,58 @@ def run_case(case: Case, timeout: float = 60.0, papermill: bool = False) -> Outc
                    round(time.perf_counter() - start, 2), first_line[:400])
 
 
-def run_cases(cases, timeout=60.0, papermill=False, csv_path=None, verbose=True):
+def _run_sharded(cases, jobs, timeout, papermill, verbose):
+    """Run ``cases`` in ``jobs`` forked workers (each forks one child per case); keep the case order."""
+    shards = []
+    for j in range(jobs):
+        fd, path = tempfile.mkstemp(prefix=f"fuzz-shard{j}-", suffix=".jsonl")
+        os.close(fd)
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # worker
+            code = 0
+            try:
+                with open(path, "w") as fh:
+                    for i in range(j, len(cases), jobs):
+                        out = run_case(cases[i], timeout, papermill)
+                        fh.write(json.dumps({"i": i, **asdict(out)}) + "\n")
+                        fh.flush()
+                        if verbose and (not out.ok or verbose == 2):
+                            print(f"[{i + 1}/{len(cases)}] {'ok  ' if out.ok else 'FAIL'} {out.outcome:9s} "
+                                  f"{out.seconds:6.1f}s {cases[i].key}: {out.message[:160]}", flush=True)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        shards.append((pid, path))
+    rows = []
+    for pid, path in shards:
+        os.waitpid(pid, 0)
+        with open(path) as fh:
+            rows.extend(json.loads(line) for line in fh if line.strip())
+        os.unlink(path)
+    rows.sort(key=lambda r: r.pop("i"))
+    done = {(r["notebook"], r["param"], r["value"]) for r in rows}
+    for c in cases:  # a worker that died leaves its remaining cases as crashes
+        if (c.notebook, c.param, c.value) not in done:
+            rows.append(asdict(Outcome(c.notebook, c.param, c.value, "crash", False, 0.0, "worker died")))
+    return [Outcome(**r) for r in rows]
+
+
+def run_cases(cases, timeout=60.0, papermill=False, csv_path=None, verbose=True, jobs=1):
     if not papermill:
         _warm_up()
+    if jobs > 1:
+        outcomes = _run_sharded(cases, jobs, timeout, papermill, verbose)
+        if csv_path:
+            csv_path = Path(csv_path)
+            csv_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(csv_path, "w", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(Outcome.__dataclass_fields__))
+                writer.writeheader()
+                writer.writerows(asdict(o) for o in outcomes)
+        return outcomes
     outcomes = []
     writer = None
     fh = None
@@ -356,6 +432,7 @@ def main(argv=None) -> int:
                     help="only this value (with --notebook and --param: any value, not just the fuzz set)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per case (default 60)")
     ap.add_argument("--papermill", action="store_true", help="run each case through lib.rerun (slow)")
+    ap.add_argument("--jobs", type=int, default=1, help="cases run at the same time (default 1)")
     ap.add_argument("--csv", default=str(REPO_ROOT / "_build" / "fuzz" / "fuzz_outcomes.csv"))
     ap.add_argument("-v", "--verbose", action="count", default=1)
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
@@ -375,7 +452,8 @@ def main(argv=None) -> int:
             print(c.key)
         return 0
     start = time.perf_counter()
-    outcomes = run_cases(cases, args.timeout, args.papermill, args.csv, verbose=args.verbose)
+    outcomes = run_cases(cases, args.timeout, args.papermill, args.csv, verbose=args.verbose,
+                         jobs=max(1, args.jobs))
     elapsed = time.perf_counter() - start
     counts = {}
     for o in outcomes:
