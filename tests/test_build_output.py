@@ -29,6 +29,8 @@ def test_mathjax_is_served_locally():
     assert (HTML / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
     fonts = list((HTML / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
     assert fonts, "MathJax fonts were not copied"
+    # extensions MathJax loads on demand (\boldsymbol in offshoring/04_empirics)
+    assert (HTML / "_static" / "mathjax" / "input" / "tex" / "extensions" / "boldsymbol.js").exists()
     page = (HTML / "chapters" / "how_to_read.html").read_text()
     assert "_static/mathjax/tex-mml-chtml.js" in page
     assert "cdn.jsdelivr.net" not in page
