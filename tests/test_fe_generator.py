@@ -121,3 +121,24 @@ def test_objective_is_zero_at_the_paper_and_positive_elsewhere():
     assert fb.objective(off, paper)["rmse_table6"] == pytest.approx(0.1)
     bad_sort = {**perfect, "sorting": {"within": 0.3, "across": 0.4}}
     assert fb.objective(bad_sort, paper)["sorting_penalty"] > 0
+
+
+def test_held_out_real_wages_stay_in_a_plausible_band(full):
+    """Table 7 is held out; the synthetic prediction must stay in [-1.5, +0.5] % (paper: -0.39 ... +0.10)."""
+    sols = fb._scenario_solutions(full)
+    rw = np.concatenate([np.asarray(fb.cf.real_wage_change_pct(s))[:, full.base.group_k == 0]
+                         for s in sols.values()])
+    assert rw.shape[1] == 12 and np.all(np.isfinite(rw))
+    assert rw.min() >= -1.5 and rw.max() <= 0.5
+    held = fb.held_out(full, sols)
+    assert len(held["table7"]) == 72 and set(held["table7"].stat) == {"min", "max"}
+    assert np.all(held["table7"].book_prefecture.isin(full.base.labels["regions"]))
+
+
+def test_comparison_rows_carry_a_valid_role():
+    from lib.book.compare import comparison_row
+    row = comparison_row("x", 1.0, 1.1, 1, "Table 6", "synthetic", role="fitted")
+    assert row["role"] == "fitted"
+    assert "role" not in comparison_row("x", 1.0, 1.0, 1, "Table 6")
+    with pytest.raises(ValueError, match="role"):
+        comparison_row("x", 1.0, 1.0, 1, "Table 6", role="guessed")

@@ -40,13 +40,14 @@ from .generator import (GROUPS, MANUFACTURING, OCCUPATIONS, SECTORS, THETA, _SEC
                         occupation_sorting_correlations, region_table)
 from .hat import BaseYear, apply_solution, base_from_levels, base_residual, solve_hat
 from .levels import Fundamentals, check_parameters, evaluate_levels
+from .params import PAPER
 
 __all__ = ["SECTORS", "MANUFACTURING", "OCCUPATIONS", "GROUPS", "THETA", "ETA", "ZETA", "XI",
            "DEFAULT_SEED", "FIT_FILE", "prefectures", "table1", "text_targets", "location_targets",
            "synthetic_fundamentals", "SyntheticBase", "make_synthetic_base", "fitted_knobs",
            "base_year_fit", "cached_base", "calibration_report", "trade_report", "toy_fundamentals"]
 
-ETA, ZETA, XI = 0.644, 2.95, 12.3  # paper §4.1 (Tables 4-5; zeta calibrated)
+ETA, ZETA, XI = PAPER.eta, PAPER.zeta, PAPER.xi  # paper §4.1 (Tables 4-5; zeta calibrated)
 DEFAULT_SEED = 20250213
 FIT_FILE = "foreign_employment/base_year_fit.json"
 
