@@ -3,21 +3,24 @@
 :func:`summary_table` counts verdicts per chapter; :func:`chapter_html` shows one chapter's rows,
 one collapsible section (``<details>``) per notebook, numbers formatted by
 :mod:`lib.book.numbers` (paper values with the decimals the paper prints, book values with one
-more, differences signed, never ``-0``).
+more, differences signed, never ``-0``); a notebook that compares several of the paper's tables
+gets one section per table, and each section scrolls inside a box of bounded height.
 """
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
 from lib.book.numbers import fixed, signed
 
-__all__ = ["STATUSES", "summary_table", "chapter_html"]
+__all__ = ["STATUSES", "paper_table", "summary_table", "chapter_html"]
 
 STATUSES = ("reproduced to printed digits", "differs (see note)", "not reproducible: confidential data")
 _SHORT = {"reproduced to printed digits": "reproduced", "differs (see note)": "differs",
           "not reproducible: confidential data": "confidential data"}
+SPLIT_ABOVE = 40  # rows of one notebook above which its section is split by the paper's table
 COLUMNS = ("quantity", "source", "paper", "book", "difference", "basis", "role", "status", "note")
 
 
@@ -36,9 +39,15 @@ def summary_table(board: pd.DataFrame) -> pd.DataFrame:
     return counts.astype(int)
 
 
+def paper_table(source: str) -> str:
+    """The paper's table or figure a comparison row comes from (``"Table 8"``), else the source."""
+    m = re.search(r"\b(Table|Figure|Fig\.|Section|Appendix)\s*([A-Z]?\d+[a-z]?)", source)
+    return f"{m.group(1)} {m.group(2)}" if m else (source.strip() or "other")
+
+
 def _verdict_line(rows: pd.DataFrame) -> str:
     parts = [f"{int((rows['status'] == s).sum())} {_SHORT[s]}" for s in STATUSES if (rows["status"] == s).any()]
-    return f"{len(rows)} rows: " + ", ".join(parts)
+    return f"{len(rows)} row{'s' if len(rows) != 1 else ''}: " + ", ".join(parts)
 
 
 def _cell(row, col) -> str:
@@ -62,12 +71,16 @@ def chapter_html(board: pd.DataFrame, chapter: str, open_if_differs: bool = Fals
         raise ValueError(f"no scoreboard rows for chapter {chapter!r}; chapters are {sorted(set(board['chapter']))}")
     cols = [c for c in COLUMNS if c != "role" or rows.get("role", pd.Series(dtype=str)).fillna("").ne("").any()]
     out = [f'<div class="book-scoreboard"><p>{html.escape(_verdict_line(rows))}.</p>']
-    for notebook, nb_rows in rows.groupby("notebook", sort=False):
+    # a notebook with many rows gets one section per paper table
+    per_notebook = rows.groupby("notebook")["notebook"].transform("size")
+    tables = rows["source"].astype(str).map(paper_table).where(per_notebook > SPLIT_ABOVE, "")
+    for (notebook, table), nb_rows in rows.groupby([rows["notebook"], tables], sort=False):
         differs = (nb_rows["status"] != STATUSES[0]).any()
         attr = " open" if (open_if_differs and differs) else ""
-        out.append(f'<details class="book-section"{attr}><summary><code>{html.escape(notebook)}</code>: '
+        where = f"<code>{html.escape(notebook)}</code>" + (f", {html.escape(table)}" if table else "")
+        out.append(f'<details class="book-section"{attr}><summary>{where}: '
                    f"{html.escape(_verdict_line(nb_rows))}</summary>")
-        out.append('<table class="table"><thead><tr>'
+        out.append('<div class="book-scroll"><table class="table"><thead><tr>'
                    + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr></thead><tbody>")
         for _, row in nb_rows.iterrows():
             cells = []
@@ -75,6 +88,6 @@ def chapter_html(board: pd.DataFrame, chapter: str, open_if_differs: bool = Fals
                 align = ' style="text-align:right"' if c in ("paper", "book", "difference") else ""
                 cells.append(f"<td{align}>{html.escape(_cell(row, c))}</td>")
             out.append("<tr>" + "".join(cells) + "</tr>")
-        out.append("</tbody></table></details>")
+        out.append("</tbody></table></div></details>")
     out.append("</div>")
     return "\n".join(out)
