@@ -26,7 +26,8 @@ from scipy import stats
 
 from lib.core.errors import ConvergenceError
 from lib.granular.hhi import psi_N, weighted_hhi, weighted_hhi_slope
-from lib.granular.local import CONDUCTS, _require_count, check_parameters, require_array_budget, tail_index
+from lib.granular.local import (CONDUCTS, MAX_ARRAY_CELLS, _require_count, check_parameters,
+                                require_array_budget, tail_index)
 from lib.core.validate import require_positive, require_shape, require_shares
 
 __all__ = [
@@ -299,6 +300,27 @@ def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000,
     return CournotTable(Ns.astype(float), np.array(core_p), np.array(core_c), np.array(mark))
 
 
+def poisson_mix_cells(m) -> float:
+    """Number of firm counts :func:`_poisson_mix` evaluates for the masses ``m`` (its work and memory)."""
+    m = np.atleast_1d(np.asarray(m, float))
+    return float(np.sum(24.0 * np.sqrt(m) + 62.0))
+
+
+def check_poisson_mix_size(name: str, m, meaning: str = "mass of entrants per sector") -> None:
+    """Refuse masses whose Poisson mixture (Cournot terms) would exceed :data:`MAX_ARRAY_CELLS` cells.
+
+    The mixture sums over about ``24 sqrt(m) + 62`` firm counts per mass, so a single mass is
+    admissible up to about 4e12 (fewer when a grid of masses is mixed at once).
+    """
+    cells = poisson_mix_cells(m)
+    if not cells <= MAX_ARRAY_CELLS:
+        top = ((MAX_ARRAY_CELLS - 62.0) / 24.0) ** 2
+        raise ValueError(
+            f"{name} = {float(np.max(m)):g} is too large for the Cournot terms: their Poisson mixture sums "
+            f"over about 24 sqrt(m) + 62 firm counts per mass ({cells:.3g} in all, limit {MAX_ARRAY_CELLS:.0e}); "
+            f"a single mass is admissible up to {top:.3g}: {meaning}")
+
+
 def _poisson_mix(m, f_of_N):
     """Sum_k p_k(m) f(k+1) and its m-derivative sum_k p_k(m) (f(k+2) - f(k+1)); f is a callable of N.
 
@@ -306,6 +328,7 @@ def _poisson_mix(m, f_of_N):
     Poisson mass below 1e-30), so large m stays cheap.
     """
     m = np.atleast_1d(np.asarray(m, float))
+    check_poisson_mix_size("m", m)
     lo = np.maximum(0, np.floor(m - 12 * np.sqrt(m) - 30)).astype(int)
     hi = np.ceil(m + 12 * np.sqrt(m) + 30).astype(int)
     ks = np.unique(np.concatenate([np.arange(l, h + 2) for l, h in zip(lo, hi)]))
