@@ -22,7 +22,8 @@ import re
 import pytest
 
 #: key names that hold wall-clock measurements and may differ between runs
-TIMING_KEY = re.compile(r"(^|_)(seconds|secs|sec|time|timing|timings|wall|wallclock|elapsed|ms)$", re.IGNORECASE)
+TIMING_KEY = re.compile(r"(^|_)(seconds|secs|sec|time|timing|timings|wall|wallclock|elapsed|ms|started)$",
+                        re.IGNORECASE)
 #: glue keys that hold wall-clock measurements (``off-c-sweep-s``, ``mig-c-solve-ms``, ``fe-aut-seconds``)
 TIMING_GLUE = re.compile(r"(^|[-_])(ms|sec|secs|seconds|time|timing|wall|elapsed)$"
                          r"|(^|[-_])(solve|sweep|run|build|total)-s$", re.IGNORECASE)
