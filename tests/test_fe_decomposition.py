@@ -95,3 +95,19 @@ def test_unknown_channel_is_named(toy):
     G = toy.dims[3]
     with pytest.raises(ValueError, match="housing"):
         solve_switched(toy, np.ones(G), **PAR, off={"housing"})
+
+
+def test_claims_audit_file():
+    """data/foreign_employment/claims_audit.csv: the fact audit of issue 18, every verdict correct or fixed."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "foreign_employment" / "claims_audit.csv")
+    assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
+    assert len(d) >= 40
+    assert set(d.verdict) <= {"correct", "fixed"}
+    assert (d.verdict == "fixed").sum() >= 2
+    pages = {p.name for p in (Path(__file__).resolve().parents[1] / "chapters" / "foreign_employment").glob("*.md")}
+    assert set(d.page) <= pages
+    assert d.paper_location.notna().all() and d.claim.notna().all()
