@@ -280,6 +280,12 @@ def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
     F = np.empty(p)
     first = np.empty((q, p))
     for j in range(p):
+        if q == p and np.array_equal(Zx[:, j], Xe[:, j]) and np.allclose(Zx, Xe):
+            # the regressors are their own instruments (OLS through the IV interface): the first
+            # stage is exact, its coefficient the identity and its F infinite
+            first[:, j] = np.eye(q)[:, j]
+            F[j] = np.inf
+            continue
         fs = IV2SLS(pd.Series(Xe[:, j], name=en[j]), frame(np.hstack([Zx, W]), zn + ex), None, None,
                     weights=None if weights is None else w).fit(**fit_kw)
         g = fs.params[zn].to_numpy()

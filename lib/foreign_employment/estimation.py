@@ -244,13 +244,12 @@ def iv2sls_fe(df: pd.DataFrame, y: str, endog: str, instrument: str, fe_rhs: str
     groups = pd.factorize(df[cluster])[0] if cluster else None
     cov_type = "cluster" if cluster else "unadjusted"
     iv = econometrics.iv2sls(Y, X, Z, None, clusters=groups, df_absorbed=dof, cov_type=cov_type)
-    # first stage: X on Z (same absorbed effects, same variance type)
-    fs = econometrics.ols(X, Z, clusters=groups, df_absorbed=dof, cov_type=cov_type)
-    pi, pi_se = float(fs.params[0]), float(fs.se[0])
-    # instrument == endog (OLS): the first stage is exact, pi = 1 with zero error, F infinite
-    first_F = (pi / pi_se) ** 2 if pi_se > 1e-12 * abs(pi) else np.inf
+    # first stage: X on Z (same absorbed effects, same variance type); with one instrument its
+    # Wald F is (pi / se(pi))^2. instrument == endog (OLS): pi = 1 exactly, zero error, F infinite
+    pi, first_F = float(iv.first_stage_params[0, 0]), float(iv.first_stage_F[0])
+    pi_se = abs(pi) / np.sqrt(first_F) if np.isfinite(first_F) else 0.0
     return IVResult(coef=float(iv.params[0]), se=float(iv.se[0]), first_stage_coef=pi,
-                    first_stage_se=pi_se if np.isfinite(first_F) else 0.0,
+                    first_stage_se=pi_se,
                     first_stage_F=first_F, nobs=len(df),
                     n_clusters=int(groups.max() + 1) if groups is not None else len(df),
                     dof_absorbed=dof)
