@@ -186,18 +186,22 @@ class HatSolution:
         return self.w_hat / self.P_hat[:, None]
 
 
-def _labour_block(base, x, active, L_hat, eta, zeta, logB_hat, logS_hat, lP_hat):
+def _labour_block(base, x, active, L_hat, eta, zeta, logB_hat, logS_hat, lP_hat, cache=None):
     """(H7)-(H10): wages, occupation and location shares, allocations."""
+    cache = {} if cache is None else cache
+    if "log_phi" not in cache:  # base shares, fixed during a solve
+        with np.errstate(divide="ignore"):
+            cache["log_phi"], cache["log_psi"], cache["L_g"] = np.log(base.phi), np.log(base.psi), base.L_g
     gk = base.group_k
     xg = x[:, gk, :] + logS_hat[None, :, :]
     xg = np.where(np.isfinite(xg), xg, 0.0)  # absent types: weight irrelevant (L_hat = 0)
-    a = np.log(base.phi) + zeta * xg
+    a = cache["log_phi"] + zeta * xg
     amax = np.max(a, axis=-1, keepdims=True)
     lw = (np.log(np.sum(np.exp(a - amax), axis=-1)) + amax[..., 0]) / zeta
     phi_new = np.exp(a - zeta * lw[..., None])
-    b = np.log(base.psi) + logB_hat + eta * (lw - lP_hat[:, None])
+    b = cache["log_psi"] + logB_hat + eta * (lw - lP_hat[:, None])
     psi_new = np.exp(log_softmax(b, axis=0))
-    mass = base.L_g * L_hat
+    mass = cache["L_g"] * L_hat
     L_new = (psi_new * mass[None, :])[:, :, None] * phi_new
     bmax = np.max(b, axis=0)
     U_hat = np.exp((np.log(np.sum(np.exp(b - bmax), axis=0)) + bmax) / eta)
@@ -236,7 +240,7 @@ def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=N
     lP = np.sum(base.alpha[1:] * lPs[1:], axis=1)
     # (H7)-(H10)
     lw, phi_new, psi_new, L_new, U_hat = _labour_block(base, x, active, L_hat, eta, zeta,
-                                                       logB_hat, logS_hat, lP)
+                                                       logB_hat, logS_hat, lP, cache)
     w_new = base.wbar * np.exp(lw)
     # (H11)-(H12)
     onehot = np.eye(2)[base.group_k]
@@ -264,6 +268,12 @@ def evaluate_hat(base: BaseYear, x, L_hat, *, eta, zeta, xi, B_hat=None, S_hat=N
                       pi_new, demand, U_hat, resid)
     sol.__dict__["_excess"] = ex
     return sol
+
+
+# inexact-Newton forcing of the inner solves (prices, goods markets): tolerance
+# min(_INNER_TOL_MAX, _INNER_FORCING * outer residual), never below 1e-15
+_INNER_FORCING = 1e-3
+_INNER_TOL_MAX = 1e-6
 
 
 def _own_elasticity(V, active, xi, zeta, eta):
@@ -344,7 +354,7 @@ def solve_hat(base: BaseYear, L_hat, *, eta: float, zeta: float, xi: float, B_ha
         sol = evaluate_hat(base, xx, L_hat, **kw, _materialise=False)
         own = _own_elasticity(sol.V_new, active, xi, zeta, eta)
         # inexact inner solves far from the solution, exact near it (inexact-Newton rule)
-        cache["inner_tol"] = min(1e-8, max(1e-15, 1e-4 * sol.residual))
+        cache["inner_tol"] = min(_INNER_TOL_MAX, max(1e-15, _INNER_FORCING * sol.residual))
         return (sol._excess / own)[mask], sol.residual
 
     t0 = time.perf_counter()

@@ -98,33 +98,17 @@ def _as_linear(log_weights, weights):
     return W, np.zeros((W.shape[0], W.shape[2]))
 
 
-def _anderson_step(xs, gs, x, g):
-    """One Anderson (type II) extrapolation from the last iterates ``xs`` and their images ``gs``."""
-    if len(xs) < 2:
-        return g
-    f = [gi - xi for xi, gi in zip(xs, gs)]
-    d_f = np.stack([f[k + 1] - f[k] for k in range(len(f) - 1)], axis=-1)
-    d_g = np.stack([gs[k + 1] - gs[k] for k in range(len(gs) - 1)], axis=-1)
-    d_f2, d_g2 = d_f.reshape(-1, d_f.shape[-1]), d_g.reshape(-1, d_g.shape[-1])
-    H = d_f2.T @ d_f2
-    H[np.diag_indices_from(H)] += 1e-13 * max(float(np.trace(H)), 1e-300)
-    try:
-        gam = np.linalg.solve(H, d_f2.T @ (g - x).reshape(-1))
-    except np.linalg.LinAlgError:
-        return g
-    return g - (d_g2 @ gam).reshape(g.shape)
-
-
 def _accelerated_fixed_point(G, x, tol, max_iter, name, memory=5, measure=None):
-    """Solve ``x = G(x)`` to a sup-norm change of ``tol`` with safeguarded Anderson mixing.
+    """Solve ``x = G(x)`` to a change of ``tol`` with safeguarded Anderson mixing (type II).
 
-    Anderson extrapolation on top of a contraction: when an extrapolated step does not shrink the
-    change, the memory is cleared and the plain step taken, so the iteration never does worse than
-    the contraction by more than a step.  ``measure(x_new, x)`` is the change used for stopping
+    Anderson extrapolation on top of a contraction: when the change grows to more than twice the
+    smallest seen, the memory is cleared and the plain step taken, so the iteration never does
+    much worse than the contraction.  ``measure(x_new, x)`` is the change used for stopping
     (default: the sup norm of the difference).  Returns ``(x, aux, iterations)`` where ``aux`` is
     whatever ``G`` returned beside the new point at the last evaluation.
     """
-    xs, gs = [], []
+    d_f, d_g = [], []  # differences of successive residuals f = G(x) - x and images G(x), flattened
+    f_prev = g_prev = None
     best = np.inf
     err = np.inf
     for it in range(1, max_iter + 1):
@@ -135,15 +119,32 @@ def _accelerated_fixed_point(G, x, tol, max_iter, name, memory=5, measure=None):
                                    "wage or output to 0 or inf)", float("inf"), it)
         if err <= tol:
             return g, aux, it
+        if memory <= 0:
+            x = g
+            continue
+        f = (g - x).ravel()
         if err > 2.0 * best:  # extrapolation went astray: restart from the plain step
-            xs, gs = [], []
+            d_f, d_g, f_prev = [], [], None
         best = min(best, err)
-        xs.append(x)
-        gs.append(g)
-        if len(xs) > memory + 1:
-            xs.pop(0)
-            gs.pop(0)
-        x = _anderson_step(xs, gs, x, g) if memory > 0 else g
+        if f_prev is not None:
+            d_f.append(f - f_prev)
+            d_g.append(g.ravel() - g_prev)
+            if len(d_f) > memory:
+                d_f.pop(0)
+                d_g.pop(0)
+        f_prev, g_prev = f, g.ravel().copy()
+        if not d_f:
+            x = g
+            continue
+        DF = np.array(d_f)  # (m, n)
+        H = DF @ DF.T
+        H[np.diag_indices_from(H)] += 1e-13 * max(float(np.trace(H)), 1e-300)
+        try:
+            gam = np.linalg.solve(H, DF @ f)
+        except np.linalg.LinAlgError:
+            x = g
+            continue
+        x = (g_prev - gam @ np.array(d_g)).reshape(g.shape)
     raise ConvergenceError(f"{name} did not converge: change {err:.3e} after {max_iter} iterations",
                            float(err), max_iter)
 
