@@ -134,6 +134,15 @@ def _check_representable_exponent(par) -> None:
             f"(kappa = {par.kappa!r}, fI = {par.fI!r}, f = {par.f!r})")
 
 
+#: Array entries of :class:`WangParameters` under the names the notebooks (and Table 3) give them.
+_NOTEBOOK_NAMES = {
+    ("H", (0,)): "H_US", ("H", (1,)): "H_CA", ("L", (0,)): "L_US", ("L", (1,)): "L_CA",
+    ("tau", (0, 1)): "tau_12", ("tau", (1, 0)): "tau_21", ("t", (0, 1)): "t_12", ("t", (1, 0)): "t_21",
+    ("xi", (0, 1)): "xi_US_CA", ("xi", (1, 0)): "xi_CA_US",
+    ("zeta", (0, 1)): "zeta_US_CA", ("zeta", (1, 0)): "zeta_CA_US",
+}
+
+
 def describe_parameters(par) -> str:
     """The parameters that differ from Table 3, in the notebooks' names, for error messages.
 
@@ -148,10 +157,9 @@ def describe_parameters(par) -> str:
                 changed.append(f"{fld.name} = {float(mine)!r}")
                 was.append(f"{fld.name} = {float(default)!r}")
             continue
-        names = {"H": ("H_US", "H_CA"), "L": ("L_US", "L_CA")}.get(fld.name)
         for idx in np.ndindex(np.shape(mine)):
             if float(mine[idx]) != float(np.asarray(default)[idx]):
-                label = names[idx[0]] if names else f"{fld.name}[{','.join(map(str, idx))}]"
+                label = _NOTEBOOK_NAMES.get((fld.name, idx), f"{fld.name}[{','.join(map(str, idx))}]")
                 changed.append(f"{label} = {float(mine[idx])!r}")
                 was.append(f"{label} = {float(np.asarray(default)[idx])!r}")
     if not changed:
