@@ -6,9 +6,11 @@ itself is done by maintained libraries:
 * :func:`demean` -- the within transformation for one or several sets of (weighted) fixed
   effects, by ``pyhdfe`` (exact for one set, alternating projections with a 1e-14 tolerance for
   several);
-* :func:`iv2sls` / :func:`ols` -- (weighted) 2SLS and OLS by ``linearmodels.iv.IV2SLS`` with
-  ``debiased=True``; the first-stage Wald F of the excluded instruments by a linearmodels OLS of
-  each endogenous regressor on all instruments with the same covariance type;
+* :func:`iv2sls` -- (weighted) 2SLS by ``linearmodels.iv.IV2SLS`` with ``debiased=True``; the
+  first-stage Wald F of the excluded instruments from a statsmodels OLS of each endogenous
+  regressor on all instruments, with the same covariance type;
+* :func:`ols` -- (weighted) OLS by statsmodels (``OLS``/``WLS``; HC1 or cluster-robust), with the
+  same conventions;
 * :func:`ratio_confidence_interval` -- the delta-method interval of a ratio of two coefficients.
 
 Conventions (those of Stata and linearmodels): weights are analytic (the estimator minimises
@@ -256,13 +258,18 @@ def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
         raise ValueError(f"names must have {k} entries; got {len(names)}")
     if np.linalg.matrix_rank((Z * w[:, None]).T @ Z) < Z.shape[1]:
         raise ValueError("instruments/exog are collinear (singular Z'WZ)")
+    codes = pd.factorize(np.asarray(clusters).ravel())[0] if cov_type == "cluster" else None
+    if p == 0:   # OLS: statsmodels
+        beta, cov = _ols_statsmodels(y, W, None if weights is None else w, cov_type, codes, df_absorbed)
+        return LinearIVResult(beta, cov, np.sqrt(np.diag(cov)), list(names), n, np.empty(0),
+                              np.empty((0, 0)), y - W @ beta, cov_type)
     cols = [f"x{j}" for j in range(k)]
     en, ex, zn = cols[:p], cols[p:], [f"z{j}" for j in range(q)]
     frame = lambda a, nm: pd.DataFrame(a, columns=nm) if nm else None  # noqa: E731
     lm_cov = {"robust": "robust", "cluster": "clustered", "unadjusted": "unadjusted"}[cov_type]
     fit_kw = dict(cov_type=lm_cov, debiased=True, extra_df=int(df_absorbed))
     if cov_type == "cluster":
-        fit_kw["clusters"] = pd.factorize(np.asarray(clusters).ravel())[0]
+        fit_kw["clusters"] = codes
     try:
         res = IV2SLS(pd.Series(y, name="y"), frame(W, ex), frame(Xe, en), frame(Zx, zn),
                      weights=None if weights is None else w).fit(**fit_kw)
@@ -286,10 +293,9 @@ def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
             first[:, j] = np.eye(q)[:, j]
             F[j] = np.inf
             continue
-        fs = IV2SLS(pd.Series(Xe[:, j], name=en[j]), frame(np.hstack([Zx, W]), zn + ex), None, None,
-                    weights=None if weights is None else w).fit(**fit_kw)
-        g = fs.params[zn].to_numpy()
-        Vg = fs.cov.loc[zn, zn].to_numpy()
+        g_all, V_all = _ols_statsmodels(Xe[:, j], Z, None if weights is None else w, cov_type, codes,
+                                        df_absorbed)
+        g, Vg = g_all[:q], V_all[:q, :q]
         first[:, j] = g
         try:
             F[j] = float(g @ np.linalg.solve(Vg, g)) / q
@@ -297,6 +303,27 @@ def iv2sls(y, endog, instruments, exog=None, *, weights=None, clusters=None,
             F[j] = np.inf
     se = np.sqrt(np.diag(cov))
     return LinearIVResult(beta, cov, se, list(names), n, F, first, e, cov_type)
+
+
+def _ols_statsmodels(y, X, w, cov_type, codes, df_absorbed):
+    """(Weighted) OLS by statsmodels with the book's covariance conventions; ``(params, cov)``.
+
+    statsmodels' HC1 carries ``n/(n-k)``, its cluster covariance ``G/(G-1) (n-1)/(n-k)`` and its
+    unadjusted one divides by ``n-k``; ``df_absorbed`` absorbed effects turn ``n-k`` into
+    ``n-k-df_absorbed`` (the factor ``(n-k)/(n-k-df_absorbed)`` below).
+    """
+    import statsmodels.api as sm
+
+    n, k = X.shape
+    model = sm.OLS(y, X) if w is None else sm.WLS(y, X, weights=w)
+    if cov_type == "robust":
+        fit = model.fit(cov_type="HC1")
+    elif cov_type == "cluster":
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes})
+    else:
+        fit = model.fit()
+    cov = np.asarray(fit.cov_params(), dtype=float) * (n - k) / max(n - k - int(df_absorbed), 1)
+    return np.asarray(fit.params, dtype=float), cov
 
 
 def ols(y, X, *, weights=None, clusters=None, df_absorbed: int = 0, names=None,
