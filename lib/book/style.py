@@ -27,9 +27,12 @@ __all__ = ["MIN_FONT_PT", "MAX_WIDTH_IN", "RC", "PANDAS_OPTIONS", "apply", "make
            "STARTUP_FILE", "setup"]
 
 MIN_FONT_PT = 9.0
-# The text column of the book's theme is about 800 CSS px wide; figures are shown at 100 px per
-# inch, so a wider figure would be shrunk (and its text with it).
-MAX_WIDTH_IN = 8.0
+# The text column of the book's theme is about 610 CSS px wide in a 1200 px window (measured in
+# Chromium); figures are shown at 100 px per inch, so a figure wider than 6 in would be shrunk to
+# the column, and its 9 pt text with it.
+MAX_WIDTH_IN = 6.0
+# a very wide figure keeps at least this height (in) when it is narrowed, so its panels stay usable
+MIN_HEIGHT_IN = 2.5
 
 RC = {
     "figure.dpi": 100,           # display scale: 100 px per inch (the PNG is drawn at 2x, see apply)
@@ -64,7 +67,7 @@ def make_readable(fig, max_width_in: float = MAX_WIDTH_IN, min_font_pt: float = 
     width, height = fig.get_size_inches()
     if width > max_width_in:
         scale = max_width_in / width
-        fig.set_size_inches(width * scale, height * scale, forward=False)
+        fig.set_size_inches(width * scale, max(height * scale, min(height, MIN_HEIGHT_IN)), forward=False)
         changed = True
     for ax in fig.axes:
         for axis in ax._axis_map.values() if hasattr(ax, "_axis_map") else (ax.xaxis, ax.yaxis):
