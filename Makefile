@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: book book-all test test-fast rerun sweep check-html bench fuzz clean clean-reruns venv lock
+.PHONY: book book-all test test-fast rerun sweep check-html bench bench-scaling fuzz clean clean-reruns venv lock
 
 venv: $(STAMP)
 
@@ -72,7 +72,13 @@ fuzz: $(STAMP)
 
 ## Print benchmark timings (scripts in tests/benchmarks/).
 bench: $(STAMP)
-	for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	for f in tests/benchmarks/bench_*.py; do [ "$$f" = tests/benchmarks/bench_scaling.py ] && continue; \
+	  echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+## Scaling benchmark (minutes): FE at 47-1,000 regions, granular at 225-1,724 zones; writes
+## data/performance/scaling.csv, scaling_slopes.csv and scaling.png (shown on the performance page).
+bench-scaling: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_scaling.py $(ARGS)
 
 ## Remove build outputs; users' reruns and sweeps in _build/reruns are kept (see clean-reruns).
 clean:

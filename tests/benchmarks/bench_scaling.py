@@ -57,7 +57,7 @@ def _peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def child_fe(n: int) -> dict:
+def child_fe(n: int, calibrate: bool = True) -> dict:
     """One FE size: base year, autarky solve, pass counts, roofline rates, peak memory."""
     import numpy as np
 
@@ -67,7 +67,7 @@ def child_fe(n: int) -> dict:
 
     mem0 = _peak_mib()
     t0, c0 = time.perf_counter(), time.process_time()
-    sb = by.make_synthetic_base(by.DEFAULT_SEED, n)
+    sb = by.make_synthetic_base(by.DEFAULT_SEED, n, calibrate=calibrate)
     t_base, c_base = time.perf_counter() - t0, time.process_time() - c0
     base = sb.base
     R, J, O, G = base.dims
@@ -111,7 +111,7 @@ def child_fe(n: int) -> dict:
     del W, A
     rate_mv, rate_mm = cells / t_mv, N ** 3 / t_mm
     per_iter = t_solve / evals
-    return {"model": "foreign_employment", "n": n, "unknowns": int(R * O * sol.active.sum()),
+    return {"model": "foreign_employment", "n": n, "calibrated": bool(calibrate), "unknowns": int(R * O * sol.active.sum()),
             "trade_cells": cells, "base_seconds": t_base, "solve_seconds": t_solve,
             "base_cpu_seconds": c_base, "solve_cpu_seconds": min(cpu),
             "iterations": sol.iterations, "seconds_per_iteration": per_iter,
@@ -119,6 +119,7 @@ def child_fe(n: int) -> dict:
             "matvec_gmacs": rate_mv / 1e9, "matmul_gmacs": rate_mm / 1e9,
             "roofline_seconds_per_iteration": macs_per_iter / rate_mv,
             "roofline_ratio": per_iter / (macs_per_iter / rate_mv),
+            "roofline_ratio_cpu": min(cpu) / evals / (macs_per_iter / rate_mv),
             "roofline_ratio_vs_matmul": per_iter / (macs_per_iter / rate_mm),
             "peak_mib": _peak_mib(), "import_mib": mem0, "residual": sol.residual,
             "calibration_outer_iterations": sb.calibration.get("outer_iterations")}
@@ -150,11 +151,12 @@ def child_gran(n: int) -> dict:
             "residual": sol.residual}
 
 
-def run_child(kind: str, n: int, timeout: float) -> dict:
+def run_child(kind: str, n: int, timeout: float, calibrate: bool = True) -> dict:
     # one BLAS thread per process: a solve uses one core (as each notebook does in the parallel
     # book build), and an oversubscribed multi-threaded matrix-vector product is many times slower
     env = dict(os.environ, OPENBLAS_NUM_THREADS=os.environ.get("OPENBLAS_NUM_THREADS", "1"))
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(n)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(n), str(int(calibrate))],
+                          capture_output=True, text=True,
                           cwd=ROOT, timeout=timeout, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} n={n} failed:\n{proc.stderr[-3000:]}")
@@ -224,15 +226,17 @@ def main(argv=None):
     ap.add_argument("--gran", type=int, nargs="*", default=[225, 1000, 1724])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per size")
+    ap.add_argument("--calibrate-max", type=int, default=10**6,
+                    help="largest FE size whose base year is calibrated (larger: equilibrium only)")
     args = ap.parse_args(argv)
     rows = []
     for n in args.fe:
-        rows.append(run_child("fe", n, args.timeout))
+        rows.append(run_child("fe", n, args.timeout, calibrate=n <= args.calibrate_max))
         r = rows[-1]
         print(f"FE R={n:5d}: base {r['base_seconds']:7.2f} s | solve {r['solve_seconds']:6.3f} s, "
               f"{r['iterations']} iterations, {1e3 * r['seconds_per_iteration']:8.2f} ms/iteration "
               f"({r['passes_per_iteration']:.1f} passes; roofline {1e3 * r['roofline_seconds_per_iteration']:7.2f} ms, "
-              f"ratio {r['roofline_ratio']:.2f}) | peak {r['peak_mib']:7.0f} MiB", flush=True)
+              f"ratio {r['roofline_ratio']:.2f}, CPU {r['roofline_ratio_cpu']:.2f}) | peak {r['peak_mib']:7.0f} MiB", flush=True)
     for n in args.gran:
         rows.append(run_child("gran", n, args.timeout))
         r = rows[-1]
@@ -257,9 +261,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
         sys.path.insert(0, str(ROOT))
-        fn = child_fe if sys.argv[2] == "fe" else child_gran
-        print(json.dumps(fn(int(sys.argv[3]))))
+        n = int(sys.argv[3])
+        print(json.dumps(child_fe(n, sys.argv[4] == "1") if sys.argv[2] == "fe" else child_gran(n)))
     else:
         main()
