@@ -6,11 +6,27 @@ keyword arguments the solvers take (``eta, zeta, xi, omega``), e.g.
 """
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import asdict, dataclass, replace
 
 from .levels import check_parameters
 
-__all__ = ["FEParams", "PAPER"]
+__all__ = ["FEParams", "PAPER", "EXPONENT_MAX", "ETA_MIN", "OMEGA_MAX", "ROW_TAU_FACTOR_MAX"]
+
+#: Largest admissible elasticity used as an exponent (eta, zeta, xi). The solvers raise price and
+#: real-wage changes to these powers, and their trial steps move them by up to a factor 2, so an
+#: exponent above ln(DBL_MAX) / ln 2 = 709.78 / 0.693 = 1024 can overflow double precision.
+EXPONENT_MAX = math.log(sys.float_info.max) / math.log(2.0)
+#: Smallest admissible eta: welfare (H16) raises a sum to the power 1/eta, which multiplies the
+#: sum's rounding error (2.2e-16) by 1/eta; eta >= 1e-6 keeps welfare changes accurate to 1e-10.
+ETA_MIN = 1e-6
+#: The synthetic base sets RoW value added to 5 times Japan's; RoW spending E_0 = VA_0 - omega sum VA_r
+#: (paper eq. 13) stays positive only if omega < 5.
+OMEGA_MAX = 5.0
+#: RoW productivity is rescaled by row_tau_factor**delta (delta <= 2, the knob's bound) to keep the
+#: import shares, which leaves double precision beyond exp(709.78 / 2) = 1.4e154.
+ROW_TAU_FACTOR_MAX = 1e150
 
 
 @dataclass(frozen=True)
