@@ -540,6 +540,8 @@ def _execute(nb, executed_path: Path, parameters: dict, cwd: Path, kernel_name: 
     kill the kernel (and its process group), remove its connection file, and re-raise."""
     import papermill as pm
 
+    # the kernel draws figures in the book's style (200 dpi, text >= 9 pt), as in the build
+    os.environ.setdefault("PYTHONSTARTUP", str(Path(__file__).with_name("kernel_startup.py")))
     registry: list = []
     box: dict = {}
 
