@@ -26,10 +26,13 @@ import pandas as pd
 
 from ..core.data import read_table
 from ..core.validate import require_in_range, require_integer
+from .levels import Fundamentals
+from .params import PAPER
 
 __all__ = ["SECTORS", "MANUFACTURING", "OCCUPATIONS", "GROUPS", "THETA", "GeneratorKnobs",
            "KNOB_BOUNDS", "FITTED_KNOBS", "public_anchors", "region_table", "distance_km",
-           "occupation_propensities", "gravity_trade_costs", "occupation_sorting_correlations"]
+           "occupation_propensities", "gravity_trade_costs", "occupation_sorting_correlations",
+           "toy_fundamentals"]
 
 SECTORS = ["Food", "Textile", "Paper", "Chemical", "Ceramic", "Raw metal", "Metal product",
            "Machinery", "Electronics", "Electric", "Vehicle", "Other manufacturing", "Utility",
@@ -329,3 +332,41 @@ def occupation_sorting_correlations(occ_share, groups=GROUPS) -> dict:
     table = pd.DataFrame(rows).set_index("group")
     return {"within": float(table["same skill"].mean()), "across": float(table["other skill"].mean()),
             "table": table}
+
+
+def toy_fundamentals(n_regions: int = 3, n_sectors: int = 2, n_occupations: int = 3,
+                     n_native: int = 2, n_foreign: int = 1, seed: int = 0, *, eta: float = PAPER.eta,
+                     zeta: float = PAPER.zeta, xi: float = PAPER.xi, omega: float = 0.0) -> Fundamentals:
+    """A small random economy (any dimensions) for checking the hat algebra against level solves.
+
+    Returns
+    -------
+    Fundamentals
+        Groups ``0..n_native-1`` are native, the rest foreign; RoW is region 0.
+    """
+    for name, v in [("n_regions", n_regions), ("n_sectors", n_sectors),
+                    ("n_occupations", n_occupations), ("n_native", n_native)]:
+        require_in_range(name, v, 1, 200, low_inclusive=True, high_inclusive=True)
+    require_in_range("n_foreign", n_foreign, 0, 200, low_inclusive=True, high_inclusive=True)
+    rng = np.random.default_rng(seed)
+    R, J, O = int(n_regions), int(n_sectors), int(n_occupations)
+    N, G = R + 1, int(n_native) + int(n_foreign)
+    group_k = np.array([0] * int(n_native) + [1] * int(n_foreign))
+    L = rng.uniform(0.5, 2.0, G)
+    L[group_k == 1] *= 0.1
+    S = rng.lognormal(0.0, 0.3, (G, O))
+    B = rng.lognormal(0.0, 0.3, (R, G))
+    T = rng.lognormal(0.0, 0.3, (J, N))
+    T[:, 0] *= 5.0
+    d = rng.uniform(0.1, 1.0, (N, N))
+    d = (d + d.T) / 2
+    np.fill_diagonal(d, 0.0)
+    tau = np.exp(np.broadcast_to(d, (J, N, N)) * rng.uniform(0.3, 0.8, (J, 1, 1)))
+    theta = rng.uniform(3.0, 8.0, J)
+    alpha = rng.dirichlet(np.ones(J), N)
+    beta_l = rng.uniform(0.3, 0.6, (N, J))
+    w = rng.dirichlet(np.ones(J), (N, J))  # [r, user i, input j]
+    beta_io = np.transpose(w, (0, 2, 1)) * (1 - beta_l)[:, None, :]
+    gamma = rng.dirichlet(np.ones(O), J)
+    return Fundamentals(L, group_k, S, B, T, tau, theta, alpha, beta_l, beta_io, gamma,
+                        eta, zeta, xi, omega, VA0=5.0)
