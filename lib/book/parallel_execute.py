@@ -18,7 +18,8 @@ notebooks whose front matter sets another ``execution_mode`` are left to myst-nb
 them after the pool has finished.
 
 Configuration (``_config.yml`` → ``sphinx.config``): ``nb_parallel_jobs`` (int, 0 = all cores,
-1 = off), ``nb_parallel_exclude`` (list of glob patterns on the source path).
+1 = off), ``nb_parallel_exclude`` (list of glob patterns on the source path), ``nb_parallel_first``
+(glob patterns of notebooks to start first: the longest ones, for a build with no recorded times).
 """
 from __future__ import annotations
 
@@ -114,8 +115,11 @@ def _before_read(app, env, docnames):
 
     cache_path = Path(cache.path)
     times = _load_times(cache_path)
-    # longest first (last known time; unknown ones first of all, then by size), so the pool ends together
-    todo.sort(key=lambda t: (-(times.get(str(t[1]), 1e9)), -t[1].stat().st_size))
+    # longest first, so the pool ends together: the notebooks named in nb_parallel_first, then by the
+    # last known time (unknown ones first), then by size
+    first = list(app.config.nb_parallel_first or [])
+    todo.sort(key=lambda t: (not any(fnmatch(str(t[1]), p) for p in first),
+                             -(times.get(str(t[1]), 1e9)), -t[1].stat().st_size))
     logger.info(f"[parallel_execute] executing {len(todo)} notebook(s) on {min(jobs, len(todo))} workers")
     start = time.perf_counter()
     failed = []
@@ -158,5 +162,6 @@ def setup(app):
     """Register the configuration values and the ``env-before-read-docs`` hook."""
     app.add_config_value("nb_parallel_jobs", 0, "env")
     app.add_config_value("nb_parallel_exclude", ["*/performance.md"], "env")
+    app.add_config_value("nb_parallel_first", [], "env")
     app.connect("env-before-read-docs", _before_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
