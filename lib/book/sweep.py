@@ -51,7 +51,7 @@ import threading
 import time
 from pathlib import Path
 
-from lib.book.rerun import (BUILD_DIR, REPO_ROOT, RerunError, _inside, _one_line, _out_lock, _sha256,
+from lib.book.rerun import (BUILD_DIR, REPO_ROOT, RerunError, _inside, _one_line, _out_lock, _Parser, _sha256,
                             check_out_dir, coerce_parameter, notebook_parameters,
                             split_parameter_args)
 
@@ -471,11 +471,6 @@ def _run_all(todo, rows, collect, notebook, fixed, scheduler, workers, html, tim
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close(timeout=10)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise RerunError(message)
 
 
 @contextlib.contextmanager
