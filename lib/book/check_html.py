@@ -191,11 +191,21 @@ async def _check_pages(paths, root: Path, jobs: int, timeout_s: float, chromium:
     from playwright.async_api import async_playwright
 
     async def block_network(route):
-        # Only reached for non-file URLs: the book must not need the network.
-        blocked.append(route.request.url)
+        # Only reached for non-file URLs: the book must not need the network. Pages are checked
+        # concurrently, so each blocked request is filed under the page (frame) that made it.
+        try:
+            origin = route.request.frame.url
+        except Exception:  # noqa: BLE001 - a request without a frame (service worker)
+            origin = ""
+        blocked.append((origin, route.request.url))
         await route.abort("blockedbyclient")
 
-    blocked: list[str] = []
+    def made_by(origin: str, path: Path) -> bool:
+        from urllib.parse import unquote, urlparse
+
+        return bool(origin) and Path(unquote(urlparse(origin).path)) == Path(path).resolve()
+
+    blocked: list[tuple[str, str]] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -206,9 +216,8 @@ async def _check_pages(paths, root: Path, jobs: int, timeout_s: float, chromium:
 
             async def run(p):
                 async with sem:
-                    before = len(blocked)
                     rep = await _check_one(context, p, root, timeout_s)
-                    rep.problems += [f"requests the network: {u}" for u in blocked[before:]]
+                    rep.problems += [f"requests the network: {u}" for o, u in blocked if made_by(o, p)]
                     return rep
 
             return list(await asyncio.gather(*(run(p) for p in paths)))

@@ -385,6 +385,18 @@ def _run_sharded(cases, jobs, timeout, papermill, verbose):
 
 
 def run_cases(cases, timeout=60.0, papermill=False, csv_path=None, verbose=True, jobs=1):
+    """Run the cases; the caller's environment is restored afterwards (the warm-up sets
+    MPLBACKEND=Agg and one BLAS thread for the forked cases, which must not leak into later
+    kernels started by the same process, e.g. other tests in a pytest worker)."""
+    saved = dict(os.environ)
+    try:
+        return _run_cases(cases, timeout, papermill, csv_path, verbose, jobs)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run_cases(cases, timeout, papermill, csv_path, verbose, jobs):
     if not papermill:
         _warm_up()
     if jobs > 1:
