@@ -87,3 +87,22 @@ def pytest_terminal_summary(terminalreporter):
                 f"{c.get('raised', 0)} raised the documented error; draws {c.get('digest', '?')}")
         terminalreporter.write_line(f"total: {total} cases (hypothesis profile "
                                     f"{settings.get_current_profile_name()!r})")
+
+
+def checkout_files():
+    """Untracked and ignored files a rerun or sweep could leave in the checkout.
+
+    ``_build/reruns/scoreboard-*`` is left out: the replication page writes there during a book
+    build, which may run at the same time in a shared checkout.
+    """
+    import subprocess
+
+    from lib.book.paths import REPO_ROOT
+
+    res = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--",
+                          "_build/reruns", "chapters"], cwd=REPO_ROOT, capture_output=True, text=True)
+    lines = [ln for ln in res.stdout.splitlines()
+             if ln[:2] in ("??", "!!") and "_build/reruns/scoreboard-" not in ln]
+    return {ln for ln in lines
+            if ("_build/reruns" in ln or ln.endswith((".ipynb", ".csv", ".png")) or "/tmp" in ln
+                or "jupyter_execute" in ln)}

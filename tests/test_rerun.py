@@ -21,24 +21,12 @@ from lib.book.rerun import _publish, check_out_dir, parameter_defaults, split_pa
 from lib.rerun import RerunError, coerce_parameter, notebook_parameters, rerun, save_results, to_jsonable
 
 REPO = REPO_ROOT   # the repository, wherever this test file lives
+
+from conftest import checkout_files  # noqa: E402
 CHAPTERS = REPO / "chapters"
 EXAMPLE = CHAPTERS / "how_to_read.md"
 STATICS = CHAPTERS / "offshoring" / "03_comparative_statics.md"
 PY = sys.executable
-
-
-def checkout_files():
-    """Untracked and ignored files a rerun could leave in the checkout.
-
-    ``_build/reruns/scoreboard-*`` is left out: the replication page writes there during a book
-    build, which may run at the same time in a shared checkout.
-    """
-    res = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--",
-                          "_build/reruns", "chapters"], cwd=REPO, capture_output=True, text=True)
-    lines = [ln for ln in res.stdout.splitlines()
-             if ln[:2] in ("??", "!!") and "_build/reruns/scoreboard-" not in ln]
-    return {ln for ln in lines
-            if ("_build/reruns" in ln or ln.endswith(".ipynb") or "/tmp" in ln or "jupyter_execute" in ln)}
 
 
 @pytest.fixture(scope="module", autouse=True)

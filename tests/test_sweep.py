@@ -16,22 +16,10 @@ from lib.book.sweep import grid_points, lookup, parse_grid, point_name, sweep
 from lib.sweep import main
 
 REPO = REPO_ROOT   # the repository, wherever this test file lives
+
+from conftest import checkout_files  # noqa: E402
 EXAMPLE = REPO / "chapters" / "how_to_read.md"
 STATICS = REPO / "chapters" / "offshoring" / "03_comparative_statics.md"
-
-
-def checkout_files():
-    """Untracked and ignored files a rerun could leave in the checkout.
-
-    ``_build/reruns/scoreboard-*`` is left out: the replication page writes there during a book
-    build, which may run at the same time in a shared checkout.
-    """
-    res = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--",
-                          "_build/reruns", "chapters"], cwd=REPO, capture_output=True, text=True)
-    lines = [ln for ln in res.stdout.splitlines()
-             if ln[:2] in ("??", "!!") and "_build/reruns/scoreboard-" not in ln]
-    return {ln for ln in lines
-            if ("_build/reruns" in ln or ln.endswith((".ipynb", ".csv", ".png")) or "/tmp" in ln)}
 
 
 @pytest.fixture(scope="module", autouse=True)

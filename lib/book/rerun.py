@@ -874,6 +874,18 @@ def split_parameter_args(argv: list[str]) -> tuple[list[str], list[tuple[str, st
     return rest, pairs
 
 
+def parse_cli(parser, argv):
+    """Split the ``-p NAME VALUE`` pairs off ``argv`` and parse the rest with ``parser``.
+
+    Returns ``(args, pairs)``; ``args`` is ``None`` when ``-h``/``--help`` was given (the help is printed).
+    """
+    rest, pairs = split_parameter_args(argv)
+    if any(a in ("-h", "--help") for a in rest):
+        parser.print_help()
+        return None, pairs
+    return parser.parse_args(rest), pairs
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         raise RerunError(message)
@@ -940,11 +952,9 @@ def main(argv=None) -> int:
                         help="list the notebook's parameters and exit")
     out_text = "_build/reruns"
     try:
-        rest, pairs = split_parameter_args(argv)
-        if any(a in ("-h", "--help") for a in rest):
-            parser.print_help()
+        args, pairs = parse_cli(parser, argv)
+        if args is None:  # --help was printed
             return 0
-        args = parser.parse_args(rest)
         if args.list:
             for name, spec in notebook_parameters(args.notebook).items():
                 print(f"{name}: {spec['type']} = {spec['default']}  # {spec['help']}")

@@ -52,6 +52,7 @@ import time
 from pathlib import Path
 
 from lib.book.rerun import (BUILD_DIR, REPO_ROOT, RerunError, _inside, _one_line, _out_lock, _Parser, _sha256,
+                            parse_cli,
                             check_out_dir, coerce_parameter, notebook_parameters,
                             split_parameter_args)
 
@@ -516,11 +517,9 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=1200, help="seconds allowed per cell")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     try:
-        rest, pairs = split_parameter_args(argv)
-        if any(a in ("-h", "--help") for a in rest):
-            parser.print_help()
+        args, pairs = parse_cli(parser, argv)
+        if args is None:  # --help was printed
             return 0
-        args = parser.parse_args(rest)
         if args.workers is not None and args.workers < 1:
             raise RerunError("--workers must be at least 1")
         declared = notebook_parameters(args.notebook)
