@@ -27,7 +27,7 @@ lock:
 ## jupyter-cache (_build/.jupyter_cache): only those whose code changed since the last build run.
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W --keep-going
-	$(BIN)/pytest -q -m build tests/test_build_output.py
+	$(BIN)/pytest -q -m build tests/book/test_build_output.py
 
 ## The same with an empty cache, so every notebook is executed (CI; after a change to lib/ or data/,
 ## which the cache does not see).
@@ -47,7 +47,7 @@ test-fast: $(STAMP)
 ## Chromium (MathJax errors and unknown macros, untypeset maths, broken images, JavaScript errors,
 ## network requests; lib/book/check_html.py). Needs `apt-get install -y chromium`.
 check-html: $(STAMP)
-	$(BIN)/pytest -q -m build tests/test_build_output.py
+	$(BIN)/pytest -q -m build tests/book/test_build_output.py
 	$(BIN)/python -m lib.book.check_html _build/html
 
 ## The book as one PDF, _build/pdf/book.pdf (after `make book`): every page printed by headless
@@ -66,7 +66,7 @@ sweep: $(STAMP)
 
 ## Fuzz every notebook: each parameter in turn set to 0, -1, 1e-320, 1e300, nan, inf, -inf, 10**30
 ## and "abc"; every case must finish with finite results or fail within 60 s naming the parameter.
-## Outcomes in _build/fuzz/fuzz_outcomes.csv. CI runs a fixed sample of 40 (tests/test_fuzz_sample.py).
+## Outcomes in _build/fuzz/fuzz_outcomes.csv. CI runs a fixed sample of 40 (tests/book/test_fuzz_sample.py).
 fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz/fuzz_notebooks.py --jobs 2 --csv _build/fuzz/fuzz_outcomes.csv $(ARGS)
 

@@ -12,7 +12,7 @@ from hypothesis import settings
 # * "explore" (`pytest --hypothesis-profile=explore`): random seeds (different draws on every run) and
 #   EXPLORE_FACTOR times the examples of every property test, including those whose @settings fix
 #   max_examples (pytest_collection_modifyitems below) and the robustness sweeps of
-#   tests/test_robustness.py (its sweep_settings reads the profile too).
+#   tests/<paper>/test_*_robustness.py (sweep_settings in tests/robustness_sweep.py reads the profile too).
 EXPLORE_FACTOR = 10
 settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None, max_examples=100 * EXPLORE_FACTOR)
@@ -63,6 +63,35 @@ def run_notebook(tmp_path):
         return rerun(CHAPTERS / relpath, params, out)
 
     return run
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """Copy of ``data/<chapter>/`` under ``tmp_path``; ``lib.core.data.DATA_DIR`` points at it.
+
+    Returns ``edit(relpath, fn)`` that rewrites one copied file line by line (``fn(lines) -> lines``;
+    ``replace_text`` and ``drop_row`` of tests/bad_input_cases.py make such edits).
+    The real ``data/`` folder is only read.
+    """
+    import shutil
+
+    import lib.core.data
+
+    real = lib.core.data.DATA_DIR
+    root = tmp_path / "data"
+    root.mkdir()
+    monkeypatch.setattr(lib.core.data, "DATA_DIR", root)
+
+    def edit(relpath: str, fn):
+        src = real / relpath
+        dst = root / relpath
+        if not dst.parent.exists():
+            shutil.copytree(src.parent, dst.parent)
+        lines = src.read_text().splitlines(keepends=True)
+        dst.write_text("".join(fn(lines)))
+        return dst
+
+    return edit
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-HTML = Path(__file__).resolve().parents[1] / "_build" / "html"
+HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 pytestmark = pytest.mark.build
 
 PAGES = sorted(HTML.rglob("*.html")) if HTML.exists() else []

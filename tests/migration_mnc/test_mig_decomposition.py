@@ -57,7 +57,7 @@ def test_no_mnc_numbers_depend_on_the_pin():
 
 
 def test_claims_audit_file():
-    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "migration_mnc" / "claims_audit.csv")
+    d = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "migration_mnc" / "claims_audit.csv")
     assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
     assert set(d["verdict"]) <= {"correct", "fixed"} and (d["verdict"] == "fixed").any()
     assert d[["page", "claim", "paper_location"]].notna().all().all()

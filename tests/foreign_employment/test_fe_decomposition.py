@@ -103,11 +103,11 @@ def test_claims_audit_file():
 
     import pandas as pd
 
-    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "foreign_employment" / "claims_audit.csv")
+    d = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "foreign_employment" / "claims_audit.csv")
     assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
     assert len(d) >= 40
     assert set(d.verdict) <= {"correct", "fixed"}
     assert (d.verdict == "fixed").sum() >= 2
-    pages = {p.name for p in (Path(__file__).resolve().parents[1] / "chapters" / "foreign_employment").glob("*.md")}
+    pages = {p.name for p in (Path(__file__).resolve().parents[2] / "chapters" / "foreign_employment").glob("*.md")}
     assert set(d.page) <= pages
     assert d.paper_location.notna().all() and d.claim.notna().all()

@@ -43,7 +43,7 @@ import pytest
 
 from lib.book.check_html import find_chromium
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOCS = ["README.md", "chapters/how_to_read.md", "chapters/teaching.md"]
 VENV_BIN = Path(sys.executable).parent
 

@@ -86,7 +86,7 @@ def test_claims_audit_file():
     """data/offshoring/claims_audit.csv: the fact audit of issue 18, every verdict correct or fixed."""
     import pandas as pd
     from pathlib import Path
-    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "offshoring" / "claims_audit.csv")
+    d = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "offshoring" / "claims_audit.csv")
     assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
     assert set(d["verdict"]) <= {"correct", "fixed"} and (d["verdict"] == "fixed").any()
     assert d[["page", "claim", "paper_location"]].notna().all().all()

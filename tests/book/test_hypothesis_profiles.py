@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 PROBE = TESTS / "fuzz" / "probe_hypothesis_draws.py"
 
 

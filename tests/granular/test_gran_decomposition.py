@@ -128,10 +128,10 @@ def test_claims_audit_file():
 
     import pandas as pd
 
-    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "granular" / "claims_audit.csv")
+    d = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "granular" / "claims_audit.csv")
     assert list(d.columns) == ["page", "claim", "paper_location", "verdict", "note"]
     assert set(d["verdict"]) <= {"correct", "fixed"}
     assert len(d) >= 50 and (d["verdict"] == "fixed").sum() >= 1
-    chapter = Path(__file__).resolve().parents[1] / "chapters" / "granular"
+    chapter = Path(__file__).resolve().parents[2] / "chapters" / "granular"
     assert set(d["page"]) <= {p.name for p in chapter.glob("*.md")}
     assert d.loc[d["verdict"] == "fixed", "note"].notna().all()
