@@ -31,7 +31,7 @@ TIMING_GLUE = re.compile(r"(^|[-_])(ms|sec|secs|seconds|time|timing|wall|elapsed
 VOLATILE = [(re.compile(r"\b0x[0-9a-f]+\b"), "0x#"), (re.compile(r"\bT_[0-9a-f]{5}(?=[_\s\"'])"), "T_#")]
 
 #: (notebook relative to chapters/, small parameters); the values are those of the chapters'
-#: own tests/test_notebooks_*.py, so each run takes a few seconds.
+#: own tests/<paper>/test_notebooks_*.py, so each run takes a few seconds.
 CASES = [
     ("how_to_read.md", dict(n_draws=20_000, n_locations=6)),
     ("offshoring/03_comparative_statics.md", dict(n_alpha=80, n_scan=60, n_sens=3)),

@@ -2,7 +2,7 @@
 
 ``python tests/core/_pin_econometrics.py --write`` records them in tests/core/data/econometrics_pinned.json
 (done once, with the hand-written estimators, before the swap to linearmodels);
-tests/test_econometrics_pinned.py recomputes them and compares to 1e-8.
+tests/core/test_econometrics_pinned.py recomputes them and compares to 1e-8.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The package built by ``pip install .`` works outside the repository: it carries its data.
 
 Builds a wheel of the repository, unpacks it into a temporary folder (``pip install --target``,
-no dependencies: those of the test's interpreter are used) and runs ``tests/installed_smoke.py``
+no dependencies: those of the test's interpreter are used) and runs ``tests/core/installed_smoke.py``
 from another working directory with only that folder on the path for ``lib``.
 """
 import json

@@ -68,7 +68,7 @@ SKIP_PARAMS = {"results_path"}
 #: Per-notebook overrides of *other* parameters while one is fuzzed.  The fuzz is about how each
 #: parameter is validated and whether the numerics stay finite, not about run time: so the size
 #: knobs (grid points, draws, regions, replications) of the *other* parameters are set to the small
-#: values that tests/test_notebooks_*.py use, which keeps an admissible case well inside the
+#: values that tests/<paper>/test_notebooks_*.py use, which keeps an admissible case well inside the
 #: 60-s limit (several notebooks take minutes at their book defaults, e.g. granular/04 with its
 #: SMM step).  The fuzzed parameter itself is never overridden, so every size knob is fuzzed too.
 #: performance.md with run_benchmarks=True runs every benchmark script (minutes).

@@ -1,4 +1,4 @@
-"""Probe for tests/test_hypothesis_profiles.py: records every value hypothesis draws.
+"""Probe for tests/book/test_hypothesis_profiles.py: records every value hypothesis draws.
 
 Not collected by a plain ``pytest`` (the name does not start with ``test_``); the profile test
 runs it explicitly in a subprocess with ``PROBE_OUT`` set.
