@@ -24,9 +24,10 @@ off; off.solve_extended(...)``).
 """
 from __future__ import annotations
 
-from .params import Params
+from .params import Params, require_normal, K_MAX
 from .baseline import (cd_A, dlnA_dalpha, cutoff_productivity, average_productivity, active_firms,
-                       baseline_alpha_min, baseline_unit_cost, baseline_wages, baseline_derivatives)
+                       baseline_alpha_min, baseline_unit_cost, baseline_wages, baseline_derivatives,
+                       require_baseline_w_positive, baseline_E_bar_min)
 from .extended import (extended_unit_cost, extended_v_of_w, extended_w_pole,
                        extended_excess_demand, extended_phi, ExtendedSolution, solve_extended,
                        solve_extended_w_route, solve_extended_path, extended_jacobian,
@@ -47,6 +48,10 @@ __all__ = [
     "baseline_unit_cost",
     "baseline_wages",
     "baseline_derivatives",
+    "require_baseline_w_positive",
+    "baseline_E_bar_min",
+    "require_normal",
+    "K_MAX",
     "extended_unit_cost",
     "extended_v_of_w",
     "extended_w_pole",

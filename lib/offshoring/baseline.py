@@ -12,7 +12,8 @@ from .params import Params, _alpha_array
 
 __all__ = [
     "cd_A", "dlnA_dalpha", "cutoff_productivity", "average_productivity", "active_firms",
-    "baseline_alpha_min", "baseline_unit_cost", "baseline_wages", "baseline_derivatives"
+    "baseline_alpha_min", "baseline_unit_cost", "baseline_wages", "baseline_derivatives",
+    "require_baseline_w_positive", "baseline_E_bar_min"
 ]
 
 
@@ -105,3 +106,47 @@ def baseline_derivatives(alpha, p: Params) -> dict:
     with np.errstate(divide="ignore", invalid="ignore"):
         dln_ratio = dv / v - dw / w
     return {"v": v, "w": w, "dv": dv, "dw": dw, "dlnU": dlnU, "dln_ratio": dln_ratio}
+
+
+def require_baseline_w_positive(p: Params) -> float:
+    """Check that the baseline has a positive unskilled wage at ``alpha = 1``; return ``w(1)``.
+
+    ``w(1) = rho E_bar/L_bar - beta/(H_bar - L_bar) > 0`` is, with ``c = (k - sigma + 1)/k``,
+    ``(sigma - 1)(H_bar - L_bar)/L_bar > c`` (``E_bar``, ``f`` and ``M_bar`` drop out). Solved for
+    each parameter with the others fixed: ``k < (sigma - 1)/(1 - (sigma - 1)(H_bar - L_bar)/L_bar)``
+    (no bound when the denominator is <= 0), ``sigma > 1 + 1/((H_bar - L_bar)/L_bar + 1/k)``,
+    ``H_bar > L_bar (1 + c/(sigma - 1))`` and ``L_bar < (sigma - 1) H_bar/(sigma - 1 + c)``.
+
+    Raises
+    ------
+    ValueError
+        If ``w(1) <= 0``, naming every parameter that enters the condition with its admissible range.
+    """
+    w1 = p.rho * p.E_bar / p.L_bar - p.beta / (p.H_bar - p.L_bar)
+    if w1 > 0:
+        return float(w1)
+    s1 = p.sigma - 1.0
+    c = (p.k - s1) / p.k
+    g = s1 * (p.H_bar - p.L_bar) / p.L_bar
+    k_max = s1 / (1.0 - g) if g < 1.0 else float("inf")
+    sigma_min = 1.0 + 1.0 / ((p.H_bar - p.L_bar) / p.L_bar + 1.0 / p.k)
+    H_min = p.L_bar * (1.0 + c / s1)
+    L_max = s1 * p.H_bar / (s1 + c)
+    raise ValueError(
+        f"the baseline has no equilibrium with w > 0: w(1) = rho E_bar/L_bar - beta/(H_bar - L_bar) = {w1:.4g} <= 0, "
+        f"i.e. (sigma - 1)(H_bar - L_bar)/L_bar <= (k - sigma + 1)/k. With the other parameters fixed this needs "
+        f"k in (sigma - 1, {k_max:.6g}) (k = {p.k!r}), sigma > {sigma_min:.6g} (sigma = {p.sigma!r}), "
+        f"H_bar > {H_min:.6g} (H_bar = {p.H_bar!r}) or L_bar < {L_max:.6g} (L_bar = {p.L_bar!r}); "
+        f"E_bar, f and M_bar do not enter")
+
+
+def baseline_E_bar_min(alpha: float, p: Params) -> float:
+    """Smallest ``E_bar`` with ``w(alpha) > 0`` in the baseline, the other parameters fixed.
+
+    ``w(alpha) = E_bar (rho/L_bar - b/(H_bar - L_bar/alpha)) - (1 - alpha)/alpha`` with ``b = beta/E_bar``
+    is linear in ``E_bar``: the bound is ``((1 - alpha)/alpha) / (rho/L_bar - b/(H_bar - L_bar/alpha))``
+    (``inf`` when the bracket is <= 0: no ``E_bar`` gives ``w(alpha) > 0``).
+    """
+    b = p.beta / p.E_bar
+    slope = p.rho / p.L_bar - b / (p.H_bar - p.L_bar / alpha)
+    return float((1.0 - alpha) / alpha / slope) if slope > 0 else float("inf")

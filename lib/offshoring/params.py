@@ -8,7 +8,31 @@ import numpy as np
 
 from ..core.validate import require_in_range, require_positive, require_greater
 
-__all__ = ["Params"]
+__all__ = ["Params", "require_normal", "K_MAX"]
+
+#: Smallest positive normal double and the square roots of the double range.
+DBL_MIN = float(np.finfo(float).tiny)
+SQRT_MAX = math.sqrt(float(np.finfo(float).max))  # 1.34e154
+SQRT_MIN = math.sqrt(DBL_MIN)  # 1.49e-154
+#: Largest admissible Pareto shape: M = M_bar phi_min^-k is computed from phi_min = (M_bar f v/beta)^(1/k),
+#: whose rounding error (relative 2.2e-16) M inherits multiplied by k; k <= 1e6 keeps it below 2.2e-10.
+K_MAX = 1e6
+
+
+def require_normal(name: str, value, *, meaning: str = "") -> float:
+    """Reject a positive value below the smallest normal double (2.2e-308).
+
+    A subnormal number carries fewer than 53 significant bits (1e-320 keeps about three decimal
+    digits) and its reciprocal overflows, so no ratio or logarithm the model takes of it is
+    meaningful: the admissible range of a positive real parameter starts at 2.2e-308.
+    """
+    x = float(value)
+    if 0.0 < abs(x) < DBL_MIN:
+        raise ValueError(
+            f"{name} = {value!r} is outside its admissible range [2.2e-308, inf): it is below the smallest "
+            f"normal double, so it carries fewer than 53 significant bits and 1/{name} overflows"
+            + (f": {meaning}" if meaning else ""))
+    return x
 
 
 @dataclass(frozen=True)
@@ -53,8 +77,15 @@ class Params:
                         meaning="Pareto shape; k > sigma - 1 for finite average revenue")
         require_in_range("k", self.k, self.sigma - 1.0, math.inf,
                          meaning="Pareto shape (finite; k = inf makes beta and phi_tilde_factor NaN)")
+        if not self.k <= K_MAX:
+            raise ValueError(
+                f"k = {self.k!r} is outside its admissible range (sigma - 1, {K_MAX:g}] = ({self.sigma - 1.0:g}, "
+                f"{K_MAX:g}]: the mass of firms M = M_bar phi_min^-k inherits the rounding error of phi_min "
+                f"(2.2e-16) multiplied by k, so beyond k = 1e6 M and every aggregate lose more than 2.2e-10 of "
+                f"their accuracy (at k = 1e16 phi_min rounds to 1 and M to M_bar): Pareto shape")
         for name in ("f", "H_bar", "L_bar", "E_bar", "M_bar"):
             require_positive(name, getattr(self, name))
+            require_normal(name, getattr(self, name))
         # The cutoff solves phi_min^k = M_bar f v / beta (eq. (11)); the skilled wage satisfies
         # v >= beta / H_bar (eq. (14): v = beta / (H_bar - L_bar/alpha)), so phi_min^k >= M_bar f / H_bar.
         # Demand per firm divides by P M with P ~ 1/phi_min and M = M_bar phi_min^-k, i.e. by
@@ -83,6 +114,37 @@ class Params:
             raise ValueError(
                 f"infeasible endowments: L_bar = {self.L_bar!r} >= H_bar = {self.H_bar!r}; "
                 "the model needs L_bar < H_bar (positive skilled wage v = beta/(H_bar - L_bar) at alpha = 1)")
+        self._check_wage_scale()
+
+    def _check_wage_scale(self):
+        """Wages must stay within the square root of the double range.
+
+        Every equilibrium has ``w <= rho E_bar/L_bar`` (at alpha = 1) and
+        ``beta/H_bar <= v <= (rho E_bar + beta)/H_bar`` (extended bracket), and the comparative statics
+        (26a)-(26b), the Jacobian of Appendix A and the finite differences square and invert the wages
+        (``v^2``, ``(v A)^2``, ``w^-alpha``).  So ``rho E_bar/L_bar``, ``beta/H_bar`` and
+        ``(rho E_bar + beta)/H_bar`` must lie in ``[1.5e-154, 1.3e154]``; as ranges of each parameter
+        with the others fixed this is reported in the message.
+        """
+        b = self.beta / self.E_bar  # beta per unit of expenditure
+        r = self.rho
+        scales = {"rho E_bar/L_bar": r * self.E_bar / self.L_bar,
+                  "beta/H_bar": b * self.E_bar / self.H_bar,
+                  "(rho E_bar + beta)/H_bar": (r + b) * self.E_bar / self.H_bar}
+        bad = {k_: v_ for k_, v_ in scales.items() if not SQRT_MIN <= v_ <= SQRT_MAX}
+        if not bad:
+            return
+        e_lo = max(SQRT_MIN * self.L_bar / r, SQRT_MIN * self.H_bar / b)
+        e_hi = min(SQRT_MAX * self.L_bar / r, SQRT_MAX * self.H_bar / (r + b))
+        l_lo, l_hi = r * self.E_bar / SQRT_MAX, r * self.E_bar / SQRT_MIN
+        h_lo, h_hi = (r + b) * self.E_bar / SQRT_MAX, b * self.E_bar / SQRT_MIN
+        what = ", ".join(f"{k_} = {v_:.3g}" for k_, v_ in bad.items())
+        raise ValueError(
+            f"E_bar = {self.E_bar!r}, L_bar = {self.L_bar!r}, H_bar = {self.H_bar!r} put the wage scale outside "
+            f"[1.5e-154, 1.3e154] ({what}): the wages are bounded by rho E_bar/L_bar and (rho E_bar + beta)/H_bar "
+            f"and the comparative statics (26a)-(26b) square them, so they must stay within the square root of "
+            f"the double range. With the other two fixed, the admissible ranges are E_bar in [{e_lo:.3g}, {e_hi:.3g}], "
+            f"L_bar in [{l_lo:.3g}, {l_hi:.3g}], H_bar in [{h_lo:.3g}, {h_hi:.3g}]")
 
     @property
     def rho(self) -> float:

@@ -105,7 +105,7 @@ def firm_outcomes(phi, v, w, alpha, p: Params, model: str = "extended") -> dict:
         c = extended_unit_cost(w, v, alpha)
     P = c / (p.rho * average_productivity(phi_min, p))
     price = c / (p.rho * phi)
-    y = (price / P) ** (-p.sigma) * p.E_bar / (P * M)
+    y = (price / P) ** (-p.sigma) * (p.E_bar / (P * M))  # E_bar/(P M) first: no intermediate overflow
     h = y / phi
     if model == "baseline":
         x, x_star = alpha * h, (1 - alpha) * h
