@@ -23,17 +23,20 @@ lock:
 	$(BIN)/uv pip compile requirements.txt -o requirements.lock --python-version 3.11.7 \
 	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --annotation-style line
 
-## Build the HTML book; fails on any warning or cell error. Notebooks are executed through
-## jupyter-cache (_build/.jupyter_cache): only those whose code changed since the last build run.
+## Build the HTML book; fails on any warning or cell error. Incremental: Sphinx re-reads only the
+## pages whose source changed, and notebooks are executed through jupyter-cache
+## (_build/.jupyter_cache): only those whose code changed since the last build run. A second
+## `make book` with nothing changed executes nothing and takes seconds.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --all -W --keep-going
+	$(BIN)/jupyter-book build . -W --keep-going
 	$(BIN)/pytest -q -m build tests/book/test_build_output.py
 
-## The same with an empty cache, so every notebook is executed (CI; after a change to lib/ or data/,
-## which the cache does not see).
+## Everything from scratch: empty cache, every page re-read and every notebook executed (CI; after a
+## change to lib/ or data/, which the cache does not see).
 book-all: $(STAMP)
-	rm -rf _build/.jupyter_cache
-	$(MAKE) book
+	rm -rf _build/.jupyter_cache _build/book_results
+	$(BIN)/jupyter-book build . --all -W --keep-going
+	$(BIN)/pytest -q -m build tests/book/test_build_output.py
 
 ## Unit tests of lib + every notebook rerun at small parameters through lib.rerun.
 test: $(STAMP)

@@ -17,9 +17,16 @@ patterns; default the performance page, whose timings need the machine to themse
 notebooks whose front matter sets another ``execution_mode`` are left to myst-nb, which runs
 them after the pool has finished.
 
+Summary pages (``nb_parallel_last``; default the replication scoreboard) run after every other
+notebook has finished, and are executed again whenever another notebook was, even if their own
+code is unchanged: they read what the others wrote in this build (:mod:`lib.book.build_results`:
+each notebook runs with ``BOOK_NOTEBOOK`` and ``BOOK_RESULTS_FILE`` set, and its ``save_results``
+keeps its headline results there).
+
 Configuration (``_config.yml`` → ``sphinx.config``): ``nb_parallel_jobs`` (int, 0 = all cores,
 1 = off), ``nb_parallel_exclude`` (list of glob patterns on the source path), ``nb_parallel_first``
-(glob patterns of notebooks to start first: the longest ones, for a build with no recorded times).
+(glob patterns of notebooks to start first: the longest ones, for a build with no recorded times),
+``nb_parallel_last`` (glob patterns of the summary pages).
 """
 from __future__ import annotations
 
@@ -35,11 +42,16 @@ from pathlib import Path, PurePosixPath
 TIMES_FILE = "nb_exec_times.json"  # beside the cache folder: last execution time of each notebook
 
 
-def _execute(nb_json: str, cwd: str, timeout, allow_errors: bool):
-    """Worker: execute one notebook (as myst-nb does) and return ``(json, seconds, error text)``."""
+def _execute(nb_json: str, cwd: str, timeout, allow_errors: bool, source: str = "", results_file: str = ""):
+    """Worker: execute one notebook (as myst-nb does) and return ``(json, seconds, error text)``.
+
+    The kernel inherits ``BOOK_NOTEBOOK`` and ``BOOK_RESULTS_FILE`` (see :mod:`lib.book.build_results`),
+    so the notebook's ``save_results`` keeps its headline results for the scoreboard page.
+    """
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
+    os.environ["BOOK_NOTEBOOK"], os.environ["BOOK_RESULTS_FILE"] = source, results_file
     nb = nbformat.reads(nb_json, as_version=4)
     result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True)
     err = None if result.err is None else f"{result.err.__class__.__name__}: {result.exc_string or ''}"[-3000:]
@@ -86,10 +98,10 @@ def _notebooks_to_run(app, env, docnames):
                 break
         try:
             cache.match_cache_notebook(notebook)
-            continue  # cached: nothing to do
+            cached = True
         except KeyError:
-            pass
-        todo.append((docname, path, notebook, reader.read_fmt, conf))
+            cached = False
+        todo.append((docname, path, notebook, reader.read_fmt, conf, cached))
     return todo, cache
 
 
@@ -107,11 +119,21 @@ def _before_read(app, env, docnames):
     jobs = int(app.config.nb_parallel_jobs or 0) or (os.cpu_count() or 1)
     if jobs <= 1:
         return
-    todo, cache = _notebooks_to_run(app, env, docnames)
-    if len(todo) < 2:
+    found, cache = _notebooks_to_run(app, env, docnames)
+    last_patterns = list(app.config.nb_parallel_last or [])
+
+    def is_last(path):
+        return any(fnmatch(str(path), p) for p in last_patterns)
+
+    todo = [t[:5] for t in found if not t[5] and not is_last(t[1])]
+    # the summary pages (nb_parallel_last) run after the others, and again whenever another ran
+    last = [t[:5] for t in found if is_last(t[1]) and (todo or not t[5])]
+    if not todo and not last:
         return
     import nbformat
     from jupyter_cache.base import CacheBundleIn
+
+    from .build_results import results_file_for
 
     cache_path = Path(cache.path)
     times = _load_times(cache_path)
@@ -120,42 +142,59 @@ def _before_read(app, env, docnames):
     first = list(app.config.nb_parallel_first or [])
     todo.sort(key=lambda t: (not any(fnmatch(str(t[1]), p) for p in first),
                              -(times.get(str(t[1]), 1e9)), -t[1].stat().st_size))
-    logger.info(f"[parallel_execute] executing {len(todo)} notebook(s) on {min(jobs, len(todo))} workers")
+    n_all = len(todo) + len(last)
+    logger.info(f"[parallel_execute] executing {n_all} notebook(s) on {min(jobs, max(len(todo), 1))} "
+                f"worker(s)" + (f", then {len(last)} summary page(s)" if last else ""))
     start = time.perf_counter()
     failed = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=get_context("spawn")) as pool:
-        futures = {}
-        for docname, path, nb, read_fmt, conf in todo:
-            cwd = str(path.parent)
-            fut = pool.submit(_execute, nbformat.writes(nb), cwd, conf.execution_timeout,
-                              bool(conf.execution_allow_errors))
-            futures[fut] = (docname, path, nb, read_fmt)
-        for fut in as_completed(futures):
-            docname, path, nb, read_fmt = futures[fut]
-            try:
-                out_json, seconds, err = fut.result()
-            except Exception as exc:  # a crashed worker: leave the notebook to myst-nb
-                failed.append(docname)
-                logger.info(f"[parallel_execute] {docname}: worker failed ({exc}); myst-nb will run it")
-                continue
-            if err is not None:
-                failed.append(docname)
-                logger.info(f"[parallel_execute] {docname}: execution failed; myst-nb will run it again "
-                            "and report the error")
-                continue
-            executed = nbformat.reads(out_json, as_version=4)
-            stage = cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt else \
-                cache.add_nb_to_project(str(path))
-            cache.cache_notebook_bundle(CacheBundleIn(executed, stage.uri, data={"execution_seconds": seconds}),
-                                        check_validity=False, overwrite=True)
-            times[str(path)] = seconds
-            logger.info(f"[parallel_execute] {docname}: {seconds:.1f} s")
+    for batch in (todo, last):
+        if not batch:
+            continue
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batch)), mp_context=get_context("spawn")) as pool:
+            futures = {}
+            for docname, path, nb, read_fmt, conf in batch:
+                fut = pool.submit(_execute, nbformat.writes(nb), str(path.parent), conf.execution_timeout,
+                                  bool(conf.execution_allow_errors), str(path), str(results_file_for(path)))
+                futures[fut] = (docname, path, nb, read_fmt)
+            for fut in as_completed(futures):
+                docname, path, nb, read_fmt = futures[fut]
+                try:
+                    out_json, seconds, err = fut.result()
+                except Exception as exc:  # a crashed worker: leave the notebook to myst-nb
+                    failed.append(docname)
+                    logger.info(f"[parallel_execute] {docname}: worker failed ({exc}); myst-nb will run it")
+                    continue
+                if err is not None:
+                    failed.append(docname)
+                    logger.info(f"[parallel_execute] {docname}: execution failed; myst-nb will run it again "
+                                "and report the error")
+                    continue
+                executed = nbformat.reads(out_json, as_version=4)
+                stage = cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt else \
+                    cache.add_nb_to_project(str(path))
+                cache.cache_notebook_bundle(CacheBundleIn(executed, stage.uri,
+                                                          data={"execution_seconds": seconds}),
+                                            check_validity=False, overwrite=True)
+                times[str(path)] = seconds
+                logger.info(f"[parallel_execute] {docname}: {seconds:.1f} s")
     try:
         (cache_path.parent / TIMES_FILE).write_text(json.dumps(times, indent=1, sort_keys=True), encoding="utf-8")
     except OSError:
         pass
-    logger.info(f"[parallel_execute] {len(todo) - len(failed)} notebook(s) executed in "
+    logger.info(f"[parallel_execute] {n_all - len(failed)} notebook(s) executed in "
                 f"{time.perf_counter() - start:.1f} s wall time")
+
+
+def _summary_pages_outdated(app, env, added, changed, removed):
+    """Re-read the summary pages whenever another notebook page is re-read (it may have run again)."""
+    patterns = list(app.config.nb_parallel_last or [])
+    if not patterns:
+        return []
+    summary = {d for d in env.found_docs if any(fnmatch(str(env.doc2path(d)), p) for p in patterns)}
+    others = (set(added) | set(changed)) - summary
+    if not any(str(env.doc2path(d)).endswith((".md", ".ipynb")) for d in others):
+        return []
+    return sorted(summary - set(added) - set(changed))
 
 
 def setup(app):
@@ -163,5 +202,7 @@ def setup(app):
     app.add_config_value("nb_parallel_jobs", 0, "env")
     app.add_config_value("nb_parallel_exclude", ["*/performance.md"], "env")
     app.add_config_value("nb_parallel_first", [], "env")
+    app.add_config_value("nb_parallel_last", ["*/replication.md"], "env")
+    app.connect("env-get-outdated", _summary_pages_outdated)
     app.connect("env-before-read-docs", _before_read)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
