@@ -63,16 +63,9 @@ def test_layering(path):
         assert not papers, f"{_module_name(path)} (book tooling) imports paper(s) {papers}"
 
 
-# Modules still above the size limit, each with the reason; strict, so that the entry must go
-# when the module is split.
-TOO_LONG_FOR_NOW = {"book/rerun.py": "rerun tooling being split by its owner"}
-
-
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(LIB)))
-def test_no_module_above_600_lines(path, request):
+def test_no_module_above_600_lines(path):
     rel = str(path.relative_to(LIB))
-    if rel in TOO_LONG_FOR_NOW:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=TOO_LONG_FOR_NOW[rel]))
     assert len(path.read_text().splitlines()) <= 600, f"{rel} is above 600 lines: split it"
 
 
