@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.book.build_results import write_build_results
 from lib.book.paths import REPO_ROOT
 from lib.book.rerun_params import RerunError, _one_line
 
@@ -72,8 +73,10 @@ def to_jsonable(obj):
 def save_results(results_path: str, results: dict) -> dict:
     """Write a notebook's headline results as JSON when ``results_path`` is set.
 
-    Called by the last cell of every notebook.  Does nothing when
-    ``results_path`` is empty (the default in a book build).
+    Called by the last cell of every notebook.  When ``results_path`` is empty (the default in
+    a book build) nothing is written, except that a book build's notebook executions keep their
+    results for the scoreboard page (:func:`lib.book.build_results.write_build_results`, active
+    only when the build set ``BOOK_RESULTS_FILE``).
 
     Returns
     -------
@@ -85,6 +88,8 @@ def save_results(results_path: str, results: dict) -> dict:
         p = Path(results_path)
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(json.dumps(clean, indent=2, sort_keys=True) + "\n")
+    else:
+        write_build_results(clean)
     return clean
 
 
