@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: book book-all test test-fast rerun sweep check-html bench bench-scaling fuzz clean clean-reruns venv lock
+.PHONY: book book-all test test-fast rerun sweep check-html bench bench-build bench-scaling fuzz clean clean-reruns venv lock
 
 venv: $(STAMP)
 
@@ -75,8 +75,13 @@ fuzz: $(STAMP)
 
 ## Print benchmark timings (scripts in tests/benchmarks/).
 bench: $(STAMP)
-	for f in tests/benchmarks/bench_*.py; do [ "$$f" = tests/benchmarks/bench_scaling.py ] && continue; \
+	for f in tests/benchmarks/bench_*.py; do case "$$f" in *bench_scaling.py|*bench_build.py) continue;; esac; \
 	  echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+## Build benchmark (minutes): a clean build and a second, unchanged one, in a temporary clone; writes
+## data/performance/build_times.csv (shown on the performance page).
+bench-build: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_build.py $(ARGS)
 
 ## Scaling benchmark (minutes): FE at 47-1,000 regions, granular at 225-1,724 zones; writes
 ## data/performance/scaling.csv, scaling_slopes.csv and scaling.png (shown on the performance page).
