@@ -113,6 +113,15 @@ def test_scoreboard_is_split_per_chapter():
     assert text.count('<details class="book-section"') >= 10  # one per comparing notebook
 
 
+def test_scoreboard_reads_the_build_instead_of_rerunning():
+    """The comparing notebooks ran once, in the build; the scoreboard read what they kept."""
+    text = re.sub(r"<[^>]+>", "", (HTML / "chapters" / "replication.html").read_text())
+    m = re.search(r"The rows of\s+(\d+)\s+notebooks were read from this build.s execution of their\s+pages"
+                  r"\s+and\s+(\d+)\s+were rerun", text)
+    assert m, "the scoreboard does not say where its rows came from"
+    assert (int(m.group(1)), int(m.group(2))) == (10, 0), m.group(0)
+
+
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda p: str(p.relative_to(HTML)))
 def test_notebook_downloads(page):
     """The header's download menu offers the page's .md source and its executed .ipynb, offline."""
