@@ -36,6 +36,7 @@ from lib.core.validate import (require_greater, require_in_range, require_nonneg
 
 __all__ = [
     "max_log_shock_variance",
+    "ELASTICITY_MIN",
     "check_parameters",
     "tail_index",
     "draw_firm_counts",
@@ -62,6 +63,11 @@ CONDUCTS = ("perfect", "cournot")
 #: No standard normal draw of a simulation exceeds this in absolute value (P(|Z| > 8.5) = 2e-17).
 Z_MAX = 8.5
 _LOG_HUGE = float(np.log(np.finfo(float).max))
+
+
+#: Smallest admissible labor-supply elasticity kappa or nu: 1/sqrt(DBL_MAX) ~ 7.5e-155, so that
+#: the products of two reciprocals (1/nu - 1/kappa)(1 + 1/kappa) in the Cournot terms stay finite.
+ELASTICITY_MIN = float(1.0 / np.sqrt(np.finfo(float).max))
 
 
 def max_log_shock_variance(eta: float) -> float:
@@ -116,10 +122,16 @@ def check_parameters(*, eta=None, lam=None, sigma2_N=None, sigma2_S=None,
             require_in_range(name, value, 0.0, top, low_inclusive=True, high_inclusive=True,
                              meaning=f"{what}; above (eta*709.8/8.5)^2 = {top:.3g} (eta = {eta!r}) "
                                      "employment a^(1/eta) overflows for an 8.5-sd shock")
-    if kappa is not None:
-        require_positive("kappa", kappa, meaning="labor-supply elasticity across firms")
-    if nu is not None:
-        require_positive("nu", nu, meaning="labor-supply elasticity across sectors")
+    for name, value, what in (("kappa", kappa, "labor-supply elasticity across firms"),
+                              ("nu", nu, "labor-supply elasticity across sectors")):
+        if value is None:
+            continue
+        require_positive(name, value, meaning=what)
+        require_in_range(name, value, ELASTICITY_MIN, np.inf, low_inclusive=True,
+                         meaning=f"{what}; the model's equations use 1/{name}, and the Cournot markdown "
+                                 f"the product (1/nu - 1/kappa)(1 + 1/kappa), which overflows double "
+                                 f"precision unless 1/{name} <= sqrt(DBL_MAX), i.e. {name} >= "
+                                 f"{ELASTICITY_MIN:.3g}")
     if theta is not None:
         require_positive("theta", theta, meaning="migration elasticity")
     if m is not None:

@@ -38,6 +38,7 @@ from .params import GranularParams
 
 __all__ = [
     "PanelConfig", "SyntheticPanel", "czone_firm_masses", "sector_response", "simulate_panel",
+    "SIGMA_TASTE_MAX", "KAPPA_MAX_PANEL", "predicted_first_stage_F", "check_instrument_strength",
 ]
 
 PAPER_M_SMALLEST = 0.07   # expected firms per sector, smallest CZ (paper Sec. 6, ~10/148)
@@ -107,13 +108,69 @@ class PanelConfig:
                          meaning="expected firms per sector, largest CZ (>= m_min)")
         require_in_range("demand_share", self.demand_share, 0.0, 1.0, high_inclusive=True,
                          meaning="share of sigma2_N from the demand shifter")
-        require_nonnegative("sigma_taste", self.sigma_taste)
-        require_nonnegative("sigma_taste_market", self.sigma_taste_market)
+        for name in ("sigma_taste", "sigma_taste_market"):
+            require_in_range(name, getattr(self, name), 0.0, SIGMA_TASTE_MAX, low_inclusive=True,
+                             high_inclusive=True,
+                             meaning="std. dev. of log labor-supply taste shocks; employment scales with "
+                                     f"exp(taste), which overflows for an 8.5-sd draw above "
+                                     f"log(DBL_MAX)/8.5 = {SIGMA_TASTE_MAX:.3g}")
+        require_in_range("kappa", self.kappa, 0.0, KAPPA_MAX_PANEL, high_inclusive=True,
+                         meaning="labor-supply elasticity across firms; a firm's log wage is log W + "
+                                 "(l - e)/kappa, and its variation (size 1/kappa against log W ~ 1) is "
+                                 "squared in the 2SLS normal equations, so it is lost to rounding unless "
+                                 f"1/kappa^2 >= DBL_EPSILON, i.e. kappa <= {KAPPA_MAX_PANEL:.3g}")
         require_positive("ell_unit", self.ell_unit)
         if self.sigma2_N <= 0 and self.demand_share > 0:
             raise ValueError("sigma2_N must be positive when demand_share > 0 "
                              "(the instrument is part of the idiosyncratic shock)")
         return self
+
+
+#: Largest taste-shock std. dev.: exp(8.5 sd) must stay below DBL_MAX (log 709.8 / 8.5 = 83.5).
+SIGMA_TASTE_MAX = float(np.log(np.finfo(float).max) / 8.5)
+#: Largest kappa for which the firm wage variation (l - e)/kappa survives in the 2SLS design:
+#: (1/kappa)^2 >= DBL_EPSILON, i.e. kappa <= DBL_EPSILON^(-1/2) ~ 6.7e7.
+KAPPA_MAX_PANEL = float(np.finfo(float).eps ** -0.5)
+#: Staiger-Stock rule of thumb for a usable first stage.
+F_MIN = 10.0
+
+
+def predicted_first_stage_F(cfg: "PanelConfig", n_obs: int) -> float:
+    r"""First-stage F of the kappa regression predicted from the design: :math:`n\,\mathrm{Var}(z)/\mathrm{Var}(	ext{noise})`.
+
+    The instrument is the demand shifter, variance ``demand_share * sigma2_N`` per firm-year; the
+    noise in first differences is the rest of the idiosyncratic shock, ``(1 - demand_share) sigma2_N``,
+    plus the sector shock and twice the variances of the firm and market taste shocks.
+    """
+    signal = cfg.demand_share * cfg.sigma2_N
+    noise = ((1.0 - cfg.demand_share) * cfg.sigma2_N + cfg.sigma2_S
+             + 2.0 * cfg.sigma_taste ** 2 + 2.0 * cfg.sigma_taste_market ** 2)
+    if noise <= 0:
+        return float("inf") if signal > 0 else 0.0
+    return float(n_obs) * signal / noise
+
+
+def check_instrument_strength(cfg: "PanelConfig", n_obs: int) -> float:
+    """Refuse a design whose kappa instrument is weak (predicted first-stage F below 10); return F.
+
+    Below it 2SLS has no usable first stage: the estimate of kappa can take either sign, and at
+    the extreme (signal variance ~ 0 or taste noise ~ 1e30) the design is numerically singular.
+
+    Raises
+    ------
+    ValueError
+        Naming demand_share, sigma2_N, sigma_taste and sigma_taste_market and the relation.
+    """
+    F = predicted_first_stage_F(cfg, n_obs)
+    if not F >= F_MIN:
+        raise ValueError(
+            f"the kappa instrument is weak: predicted first-stage F = n_obs * demand_share * sigma2_N / "
+            f"((1 - demand_share) sigma2_N + sigma2_S + 2 sigma_taste^2 + 2 sigma_taste_market^2) = "
+            f"{n_obs} * {cfg.demand_share:g} * {cfg.sigma2_N:g} / ({(1 - cfg.demand_share) * cfg.sigma2_N:g} + "
+            f"{cfg.sigma2_S:g} + 2*{cfg.sigma_taste:g}^2 + 2*{cfg.sigma_taste_market:g}^2) = {F:.3g} is below "
+            f"{F_MIN:g} (Staiger-Stock): raise demand_share or sigma2_N, or lower sigma_taste or "
+            "sigma_taste_market (kappa and nu are then not identified)")
+    return F
 
 
 @dataclass

@@ -28,7 +28,7 @@ from lib.core.errors import ConvergenceError
 from lib.granular.hhi import psi_N, weighted_hhi, weighted_hhi_slope
 from lib.granular.local import (CONDUCTS, MAX_ARRAY_CELLS, _require_count, check_parameters,
                                 require_array_budget, tail_index)
-from lib.core.validate import require_positive, require_shape, require_shares
+from lib.core.validate import require_in_range, require_positive, require_shape, require_shares
 
 __all__ = [
     "cov_term_baseline",
@@ -246,6 +246,21 @@ class CournotTable:
     markdown: np.ndarray     # E[sum y (1-exp(-mu))]/E[sum y] second-order coefficient (>= 0), Cournot
 
 
+#: Smallest shock scale h of the second-order Monte Carlo: the markdown coefficient divides exact
+#: Newton solves (absolute tolerance 1e-12) by 2h^2, so their error contributes ~1e-12/h^2, which
+#: stays below 1e-4 only for h >= 1e-4.
+H_MIN = 1e-4
+
+
+def require_h(h, name: str = "h") -> float:
+    """``h`` in [H_MIN, 1]; the message names ``name`` and says why (the division by 2h^2)."""
+    return require_in_range(name, h, H_MIN, 1.0, low_inclusive=True, high_inclusive=True,
+                            meaning="shock scale of the second-order Monte Carlo of the markdown; the "
+                                    "coefficient divides exact solves (Newton tolerance 1e-12) by 2h^2, so "
+                                    "below 1e-4 their error 1e-12/h^2 exceeds 1e-4 (and 1/h^2 overflows "
+                                    "for h < 1e-154)")
+
+
 def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000, n_sectors=300,
                          h=0.05, seed=20251023, n_dense=30, n_sparse=30) -> CournotTable:
     r"""Tabulate first-order (Φ) and second-order (markdown) sector terms by N (reconstructed Sec. 3.3).
@@ -263,7 +278,7 @@ def cournot_sector_table(eta, lam, kappa, nu, sigma2_N, sigma2_S, *, n_max=3000,
         coefficient divides by :math:`2h^2`).
     """
     check_parameters(eta=eta, lam=lam, kappa=kappa, nu=nu, sigma2_N=sigma2_N, sigma2_S=sigma2_S)
-    require_positive("h", h, meaning="scale of the shocks in the finite-difference markdown coefficient")
+    require_h(h)
     alpha = tail_index(eta, lam)
     n_sectors = _require_count("n_sectors", n_sectors, "simulated size-biased sectors per firm count")
     n_max = _require_count("n_max", n_max, "largest firm count tabulated")

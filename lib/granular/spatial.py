@@ -326,3 +326,31 @@ def local_wage_elasticity(curves: ConductCurves, m) -> np.ndarray:
 
 
 __all__ += ["phi_psi_interp", "local_wage_elasticity"]
+
+
+def match_on_branch(curves: ConductCurves, target: float, m_lo: float, m_hi: float):
+    r"""Where the local wage elasticity equals ``target`` on the branch between ``m_lo`` and ``m_hi``.
+
+    The elasticity curve is monotone on each side of its peak, so the match is unique when it exists.
+    At parameters away from the paper's the curve need not reach ``target`` at all (e.g. a larger
+    :math:`\kappa` or :math:`\nu` lowers the whole curve): then there is no root to bracket, and the
+    point of the branch closest to ``target`` is returned instead, with ``crossed=False``.
+
+    Returns
+    -------
+    (float, bool)
+        ``m`` at the match (or closest approach) and whether the curve actually crosses ``target``.
+    """
+    from scipy.optimize import brentq
+
+    lo, hi = np.log(float(m_lo)), np.log(float(m_hi))
+    f = lambda lm: float(local_wage_elasticity(curves, np.exp([lm]))[0]) - float(target)  # noqa: E731
+    f_lo, f_hi = f(lo), f(hi)
+    if np.isfinite(f_lo) and np.isfinite(f_hi) and f_lo * f_hi <= 0:
+        return float(np.exp(brentq(f, lo, hi, xtol=1e-12))), True
+    grid = np.linspace(lo, hi, 400)
+    gap = np.abs(local_wage_elasticity(curves, np.exp(grid)) - float(target))
+    return float(np.exp(grid[int(np.nanargmin(gap))])), False
+
+
+__all__ += ["match_on_branch"]
