@@ -24,9 +24,11 @@ ETA_MIN = 1e-6
 #: The synthetic base sets RoW value added to 5 times Japan's; RoW spending E_0 = VA_0 - omega sum VA_r
 #: (paper eq. 13) stays positive only if omega < 5.
 OMEGA_MAX = 5.0
-#: RoW productivity is rescaled by row_tau_factor**delta (delta <= 2, the knob's bound) to keep the
-#: import shares, which leaves double precision beyond exp(709.78 / 2) = 1.4e154.
-ROW_TAU_FACTOR_MAX = 1e150
+#: RoW's trade cost enters Japan's import shares as (row_tau_factor * d_max/d_rr)^(-delta), delta up to
+#: 2: at the calibration's start (RoW productivity one) a factor 1e5 makes them about 1e-12, and the
+#: calibration of RoW productivity (logit steps clipped at e^5) then overshoots to import shares of one to
+#: double precision (log(1 - m) = -inf): measured, 1e5 calibrates and 3e5 does not (seed 20250213).
+ROW_TAU_FACTOR_MAX = 1e5
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,23 @@ __all__ = [
 ]
 
 
+def _power_mean(V, theta, scale=None, axis=-1):
+    r""":math:`\Phi^{1/\theta}` with :math:`\Phi=\sum_m T_m V_m^\theta`, computed in logs.
+
+    :math:`\frac1\theta\log\sum_m\exp(\theta\log V_m+\log T_m)` with the largest term factored
+    out, so that neither :math:`V^\theta` (large ``theta``) nor :math:`\Phi^{1/\theta}` (small
+    ``theta``) overflows on the way when the result itself is representable.
+    """
+    V = np.asarray(require_positive("V", V), dtype=float)
+    with np.errstate(divide="ignore"):
+        log_t = 0.0 if scale is None else np.log(np.asarray(require_nonnegative("scale", scale), float))
+    u = theta * np.log(V) + log_t
+    top = np.max(u, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        lse = np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(u - top), axis=axis))
+    return np.exp(lse / theta)
+
+
 def _zeta(zeta, low=1.0, why="occupation Fréchet shape; mean wages are finite only if zeta > 1"):
     return require_in_range("zeta", zeta, low, np.inf, meaning=why)
 
@@ -90,7 +107,10 @@ def average_wage(S, p, zeta: float, axis: int = -1) -> np.ndarray:
     zeta = _zeta(zeta)
     require_positive("S", S)
     require_positive("p", p)
-    return frechet.expected_maximum(np.asarray(S, float) * np.asarray(p, float), zeta, axis=axis)
+    # Gamma(1 - 1/zeta) Phi^(1/zeta), Phi^(1/zeta) in logs (frechet.expected_maximum overflows once
+    # zeta log(S p) > 709.78, i.e. for large zeta)
+    w = np.asarray(S, float) * np.asarray(p, float)
+    return frechet.frechet_mean_constant(zeta) * _power_mean(w, zeta, axis=axis)
 
 
 def conditional_mean_wage(S, p, zeta: float, axis: int = -1) -> np.ndarray:
@@ -108,8 +128,14 @@ def conditional_mean_wage(S, p, zeta: float, axis: int = -1) -> np.ndarray:
     """
     zeta = _zeta(zeta)
     w = np.asarray(S, float) * np.asarray(p, float)
-    phi = occupation_shares(S, p, zeta, axis=axis)
-    return frechet.frechet_mean_constant(zeta) * w * phi ** (-1.0 / zeta)
+    occupation_shares(S, p, zeta, axis=axis)  # validates S and p
+    # w phi^(-1/zeta) with log phi = zeta log w - log sum_o' w_o'^zeta (eq. 7 in logs): a share that
+    # underflows to 0 at a large zeta would otherwise give w * inf
+    log_w = np.log(np.broadcast_to(w, np.broadcast_shapes(w.shape, np.shape(S))))
+    u = zeta * log_w
+    top = np.max(u, axis=axis, keepdims=True)
+    log_phi = u - top - np.log(np.sum(np.exp(u - top), axis=axis, keepdims=True))
+    return frechet.frechet_mean_constant(zeta) * w * np.exp(-log_phi / zeta)
 
 
 def wage_cv2(zeta) -> np.ndarray:
@@ -233,7 +259,7 @@ def welfare_index(B, real_wage, eta: float, axis: int = -1, expected: bool = Tru
                                meaning="location Fréchet shape; expected utility is finite only if eta > 1")
         return frechet.expected_maximum(real_wage, eta, scale=B, axis=axis)
     eta = require_in_range("eta", eta, 0, np.inf, meaning="location Fréchet shape")
-    return frechet.inclusive_value(real_wage, eta, scale=B, axis=axis) ** (1.0 / eta)
+    return _power_mean(real_wage, eta, scale=B, axis=axis)   # Phi^(1/eta) in logs (no overflow)
 
 
 def _xi(xi):
