@@ -203,8 +203,18 @@ def solve_extended_w_route(alpha: float, p: Params) -> ExtendedSolution:
     upper = min(extended_w_pole(alpha, p), alpha * p.rho * p.E_bar / p.L_bar)
     hi = upper * (1.0 - 1e-12)
     lo = 1e-12 * hi
+    W_hi = float(extended_excess_demand(hi, alpha, p))
+    if not W_hi < 0:
+        # W(w) > 0 at w = alpha rho E_bar/L_bar (1 - 1e-12): the root lies within relative 1e-12 of the
+        # upper end.  By (22b) the gap is (alpha rho E_bar - L_bar w)/(alpha rho E_bar) = A v w^(1-alpha) L_bar
+        # /(alpha rho E_bar), with v ~ beta/H_bar: it vanishes as H_bar/L_bar grows.
+        raise ValueError(
+            f"H_bar = {p.H_bar!r}, L_bar = {p.L_bar!r}: the paper's w route cannot bracket the root at alpha = {alpha}: "
+            f"the equilibrium w lies within a relative 1e-12 of its upper bound alpha rho E_bar/L_bar, because the "
+            f"skilled wage v ~ beta/H_bar makes the skilled share A v w^(1-alpha) L_bar/(alpha rho E_bar) of (22b) "
+            f"negligible; admissible only while that share exceeds 1e-12 (lower H_bar/L_bar = {p.H_bar / p.L_bar:.3g})")
     w, info = optimize.brentq(lambda x: float(extended_excess_demand(x, alpha, p)), lo, hi,
-                              xtol=1e-14, rtol=4 * np.finfo(float).eps, full_output=True)
+                              xtol=1e-14 * hi, rtol=4 * np.finfo(float).eps, full_output=True)  # w ~ alpha: relative
     v = float(extended_v_of_w(w, alpha, p))
     res = _residuals_22(v, w, alpha, p)
     if not (info.converged and res < 1e-9):
