@@ -354,3 +354,53 @@ def match_on_branch(curves: ConductCurves, target: float, m_lo: float, m_hi: flo
 
 
 __all__ += ["match_on_branch"]
+
+
+#: -log(DBL_MIN): a power share**(1/theta) of a population share underflows below exp(-708.4).
+_LOG_TINY = float(-np.log(np.finfo(float).tiny))
+
+
+def theta_bounds(curves, m, shares, sweep: float = 1.0):
+    r"""Admissible range of the migration elasticity :math:`\theta`, derived from the model.
+
+    * Lower end: calibrating amenities gives :math:`\bar u_i\propto(\ell_i/\ell)^{1/\theta}`, which
+      underflows double precision once :math:`|\log(\ell_i/\ell)|/\theta > -\log(\text{DBL\_MIN}) = 708.4`:
+      :math:`\theta \ge \max_i|\log(\ell_i/\ell)|/708.4`.
+    * Upper end: population responds to its own wage with slope :math:`\theta\,\varepsilon_w`, where
+      :math:`\varepsilon_w=d\log w/d\log\ell` is the local wage elasticity (Prop. 1). The spatial
+      equilibrium is stable only if :math:`\theta\varepsilon_w<1`; we require
+      :math:`\theta\varepsilon_w\le1/2`, so that the population iteration with damping 1/2 (slope
+      :math:`(1+\theta\varepsilon_w)/2\le3/4`) converges to 1e-13 in about 110 steps:
+      :math:`\theta\le 1/(2\max\varepsilon_w)` over the zones' range of m.
+
+    ``sweep`` is the largest factor by which a computation multiplies theta (the chapter's
+    sensitivity table runs theta/2 and 2 theta: sweep 2 divides the upper and multiplies the lower end).
+
+    Returns
+    -------
+    (float, float, float)
+        ``(low, high, max_elasticity)``.
+    """
+    m = np.asarray(m, float)
+    shares = np.asarray(shares, float)
+    grid = np.geomspace(float(m.min()), float(m.max()), 400)
+    el_max = max(float(np.max(local_wage_elasticity(cv, grid))) for cv in curves)
+    low = sweep * float(np.max(np.abs(np.log(shares)))) / _LOG_TINY
+    high = 1.0 / (2.0 * sweep * el_max) if el_max > 0 else np.inf
+    return low, high, el_max
+
+
+def check_theta(theta, curves, m, shares, sweep: float = 1.0, name: str = "theta") -> float:
+    """``theta`` inside :func:`theta_bounds`; the ``ValueError`` names ``name`` and both derivations."""
+    require_positive(name, theta, meaning="migration elasticity")
+    low, high, el_max = theta_bounds(curves, m, shares, sweep)
+    return require_in_range(
+        name, theta, low, high, low_inclusive=True, high_inclusive=True,
+        meaning=f"migration elasticity; lower end {sweep:g} * max|log population share| / 708.4 (the "
+                f"calibrated amenity share^(1/theta) underflows below it), upper end 1/(2 * {sweep:g} * max "
+                f"wage elasticity) with max wage elasticity = {el_max:.4g} over m in [{float(np.min(m)):.3g}, "
+                f"{float(np.max(m)):.3g}] (theta * elasticity must stay <= 1/2 for a stable equilibrium that "
+                "the damped population iteration reaches)")
+
+
+__all__ += ["theta_bounds", "check_theta"]
