@@ -181,6 +181,18 @@ def solve_extended(alpha: float, p: Params, *, xtol: float = 1e-15, tol: float =
     fn = lambda s: float(_psi_log_bill(s, alpha, p))  # noqa: E731
     if fn(s_lo) >= 0:
         raise ValueError(f"at alpha = {alpha} the equilibrium unskilled wage is below 1e-300 (alpha too close to 1)")
+    if not fn(s_hi) > 0:
+        # Phi at v = beta/H_bar is (A/alpha) L_bar w0^(1-alpha) > 0, w0 = alpha rho E_bar/L_bar, but it is computed as
+        # the difference -H_bar + beta/v, whose rounding error is about 2.2e-16 H_bar (rho E_bar + beta)/beta.
+        A = cd_A(alpha)
+        w0 = alpha * p.rho * p.E_bar / p.L_bar
+        top = A / alpha * p.L_bar * w0 ** (1.0 - alpha)
+        H_max = top * p.beta / (np.finfo(float).eps * (p.rho * p.E_bar + p.beta))
+        raise ValueError(
+            f"H_bar = {p.H_bar!r} is outside its admissible range (L_bar, {H_max:.3g}) at alpha = {alpha} "
+            f"(L_bar = {p.L_bar!r}, E_bar = {p.E_bar!r}): the bracket end Phi(beta/H_bar) = (A/alpha) L_bar "
+            f"w^(1-alpha) = {top:.3g} must exceed the rounding error 2.2e-16 H_bar (rho E_bar + beta)/beta of the "
+            f"difference -H_bar + beta/v it is computed from, so the root of Phi cannot be bracketed")
     s, info = optimize.brentq(fn, s_lo, s_hi, xtol=xtol, rtol=4 * np.finfo(float).eps, full_output=True)
     u = math.exp(s)
     v = (p.rho * p.E_bar + p.beta - u) / p.H_bar
