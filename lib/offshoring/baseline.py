@@ -143,10 +143,10 @@ def require_baseline_w_positive(p: Params) -> float:
 def baseline_E_bar_min(alpha: float, p: Params) -> float:
     """Smallest ``E_bar`` with ``w(alpha) > 0`` in the baseline, the other parameters fixed.
 
-    ``w(alpha) = E_bar (rho/L_bar - b/(H_bar - L_bar/alpha)) - (1 - alpha)/alpha`` with ``b = beta/E_bar``
-    is linear in ``E_bar``: the bound is ``((1 - alpha)/alpha) / (rho/L_bar - b/(H_bar - L_bar/alpha))``
+    ``w(alpha) = E_bar (rho/L_bar - b/(alpha H_bar - L_bar)) - (1 - alpha)/alpha`` with ``b = beta/E_bar``
+    is linear in ``E_bar``: the bound is ``((1 - alpha)/alpha) / (rho/L_bar - b/(alpha H_bar - L_bar))``
     (``inf`` when the bracket is <= 0: no ``E_bar`` gives ``w(alpha) > 0``).
     """
     b = p.beta / p.E_bar
-    slope = p.rho / p.L_bar - b / (p.H_bar - p.L_bar / alpha)
+    slope = p.rho / p.L_bar - b / (alpha * p.H_bar - p.L_bar)
     return float((1.0 - alpha) / alpha / slope) if slope > 0 else float("inf")
