@@ -40,7 +40,9 @@ from .generator import (GROUPS, MANUFACTURING, OCCUPATIONS, SECTORS, THETA, _SEC
                         distance_km, gravity_trade_costs, occupation_propensities,
                         occupation_sorting_correlations, region_table)
 from .hat import BaseYear, apply_solution, base_from_levels, base_residual, solve_hat
-from .levels import Fundamentals, check_parameters, evaluate_levels, trade_cost_weights
+from .calibration import LARGE_R, calibrate_row, calibration_report, import_shares, joint_calibration
+from .calibration import adjustments as _adjustments
+from .levels import Fundamentals, check_parameters, evaluate_levels
 from .params import PAPER
 
 __all__ = ["SECTORS", "MANUFACTURING", "OCCUPATIONS", "GROUPS", "THETA", "ETA", "ZETA", "XI",
@@ -301,64 +303,13 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, kno
     return f, labels
 
 
-def _import_shares(st) -> np.ndarray:
-    """RoW's share of Japan's spending by sector, ``(J,)``, from a level state."""
-    X = st.X[1:]  # (R, J) spending of prefectures
-    return np.sum(st.pi[:, 0, 1:] * X.T, axis=1) / X.sum(axis=0)
+_import_shares = import_shares  # former names, kept for scripts
 
 
 def _calibrate_row(f: Fundamentals, knobs: GeneratorKnobs, max_iter: int = 200):
-    """Set RoW size (5x Japan's value added) and productivity to hit the knobs' import shares at unit prices.
-
-    The trade-cost weights are computed once and every evaluation of the level model is
-    warm-started from the previous one. Up to 47 regions the plain update below is used (the
-    stored fit reproduces it exactly); beyond, where each evaluation costs far more and the plain
-    update contracts slowly, the same update is Anderson-accelerated (same targets and stopping
-    rule, so the same fixed point within the 1e-6 tolerance).
-    """
-    R, J, O, G = f.dims
-    zero = np.zeros((R, 2, O))
-    target = np.where(MANUFACTURING, knobs.import_share_manufacturing, knobs.import_share_services)
-    tau_weights = trade_cost_weights(f)
-    warm = {}
-
-    def evaluate(f):
-        st = evaluate_levels(f, zero, tau_weights=tau_weights, lP0=warm.get("lP"), Y0=warm.get("Y"))
-        warm.update(lP=st.log_P_sector, Y=st.Y)
-        return st
-
-    def gap_of(st):
-        m = _import_shares(st)
-        return np.clip(np.log(target / (1 - target)) - np.log(m / (1 - m)), -5.0, 5.0)
-
-    if R > 47:
-        def with_u(u):
-            T = f.T.copy()
-            T[:, 0] = np.exp(u[:J])
-            return replace(f, T=T, VA0=float(np.exp(u[J])))
-
-        def step(u):
-            st = evaluate(with_u(u))
-            gap = gap_of(st)
-            d_va = np.log(5.0 * float(st.VA.sum())) - u[J]
-            return np.append(gap, d_va), float(max(np.max(np.abs(gap)), abs(d_va)))
-
-        st = evaluate(f)
-        u0 = np.append(np.log(f.T[:, 0]), np.log(5.0 * float(st.VA.sum())))
-        res = anderson_solve(step, u0, tol=1e-6, max_iter=max_iter, memory=5, raise_on_failure=False)
-        f = with_u(res.x)
-        f = replace(f, VA0=5.0 * float(evaluate(f).VA.sum()))
-        return f, evaluate(f)
-    for _ in range(max_iter):
-        st = evaluate(f)
-        f = replace(f, VA0=5.0 * float(st.VA.sum()))
-        gap = gap_of(st)
-        if np.max(np.abs(gap)) < 1e-6:
-            break
-        T = f.T.copy()
-        T[:, 0] *= np.exp(gap)
-        f = replace(f, T=T)
-    return f, evaluate(f)
+    """:func:`lib.foreign_employment.calibration.calibrate_row` without its diagnostics: ``(f, state)``."""
+    f, st, _ = calibrate_row(f, knobs, max_iter)
+    return f, st
 
 
 @dataclass
@@ -389,17 +340,6 @@ class SyntheticBase:
     calibration: dict = field(default_factory=dict)
 
 
-def calibration_report(base: BaseYear) -> dict:
-    """Model aggregates that correspond to printed numbers: national mean wages, location and occupation shares."""
-    L_g = base.L_g
-    w_nat = (base.wbar * base.L_rg).sum(axis=0) / L_g
-    mean = np.sum(w_nat * L_g) / L_g.sum()
-    occ = base.L_rgo.sum(axis=0) / L_g[:, None]
-    return {"share_pct": 100 * L_g / L_g.sum(), "wage_index": 100 * w_nat / mean,
-            "psi": base.psi, "occ_share": occ,
-            "foreign_bill_share": float(base.V[:, 1].sum() / base.V.sum())}
-
-
 def trade_report(base: BaseYear) -> dict:
     """Trade facts of a base year: own-prefecture spending shares and RoW import shares.
 
@@ -415,34 +355,6 @@ def trade_report(base: BaseYear) -> dict:
     X = base.X[1:].T  # (J, R)
     imp = np.sum(base.pi[:, 0, 1:] * X, axis=1) / X.sum(axis=1)
     return {"own_share": own, "import_share": imp, "own_share_total": (own * X).sum(0) / X.sum(0)}
-
-
-def _adjustments(base, targets, loc_target, zeta, wage_target):
-    """Multiplicative updates of S (G, O) and B (R, G) towards the targets, and the largest relative error."""
-    R, J, O, G = base.dims
-    rep = calibration_report(base)
-    S_hat = np.ones((G, O))
-    # national mean wages: Table 1 index up to the normalisation
-    w = rep["wage_index"]
-    tgt = wage_target / np.sum(wage_target * rep["share_pct"]) * np.sum(w * rep["share_pct"])
-    err = [np.max(np.abs(w / tgt - 1))]
-    S_hat *= (tgt / w)[:, None]
-    # every group's location shares (public anchors, §2 top three)
-    B_hat = loc_target / rep["psi"]
-    err.append(float(np.max(np.abs(rep["psi"] / loc_target - 1))))
-    # the §2 occupation shares
-    occ = {}
-    for g, item, share in targets:
-        occ.setdefault(g, []).append((item, share))
-    for g, items in occ.items():
-        idx = [i for i, _ in items]
-        t = np.array([s for _, s in items])
-        a = rep["occ_share"][g, idx]
-        err.append(np.max(np.abs(a / t - 1)))
-        fac = np.full(O, ((1 - t.sum()) / (1 - a.sum())) ** (1 / zeta))
-        fac[idx] = (t / a) ** (1 / zeta)
-        S_hat[g] *= fac
-    return S_hat, B_hat, float(max(err))
 
 
 def _occupation_targets():
@@ -498,13 +410,37 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
     f, labels = synthetic_fundamentals(seed, n_regions, knobs=knobs, eta=eta, zeta=zeta, xi=xi, omega=omega,
                                        row_tau_factor=row_tau_factor)
     R, J, O, G = f.dims
-    f, st0 = _calibrate_row(f, knobs)
+    timings = {"fundamentals": time.perf_counter() - t0}
+    f, st0, row_info = calibrate_row(f, knobs)
+    timings["row"] = time.perf_counter() - t0 - sum(timings.values())
     pre = base_from_levels(f, st0, labels)
-    sol = solve_hat(pre, np.ones(G), eta=eta, zeta=zeta, xi=xi, tol=tol, max_iter=5000)
-    log_p = sol.x.copy()
-    base = apply_solution(pre, sol, xi)
-    outer, err = 0, 0.0
-    if calibrate:
+    outer, err, method = 0, 0.0, "nested"
+    if calibrate and R > LARGE_R:
+        # beyond Japan's 47 prefectures: calibration and equilibrium as one fixed point (see
+        # lib.foreign_employment.calibration); up to 47 the nested path below, which the stored fit reproduces
+        method = "joint"
+        targets, loc_target = _occupation_targets(), labels["location_targets"]
+        wage_target = table1().wage_index.to_numpy()
+        jc = joint_calibration(pre, targets, loc_target, wage_target, eta=eta, zeta=zeta, xi=xi,
+                               tol=0.5 * target_tol, max_iter=max(max_outer, 2000))
+        timings["calibration"] = time.perf_counter() - t0 - sum(timings.values())
+        sol = solve_hat(pre, np.ones(G), eta=eta, zeta=zeta, xi=xi, B_hat=jc["B_hat"], S_hat=jc["S_hat"],
+                        x0=jc["x"], tol=tol, max_iter=5000)
+        f = replace(f, S=f.S * jc["S_hat"], B=f.B * jc["B_hat"])
+        log_p = sol.x.copy()
+        base = apply_solution(pre, sol, xi)
+        err = _adjustments(base, targets, loc_target, zeta, wage_target)[2]
+        outer = jc["iterations"]
+        if not err <= target_tol:
+            raise ConvergenceError(f"synthetic base year: the joint calibration left a target error {err:.3e} > "
+                                   f"target_tol {target_tol:g} after the exact solve (seed = {seed}, "
+                                   f"n_regions = {n_regions})", err, outer)
+        timings["final_solve"] = time.perf_counter() - t0 - sum(timings.values())
+    else:
+        sol = solve_hat(pre, np.ones(G), eta=eta, zeta=zeta, xi=xi, tol=tol, max_iter=5000)
+        log_p = sol.x.copy()
+        base = apply_solution(pre, sol, xi)
+    if calibrate and R <= LARGE_R:
         targets = _occupation_targets()
         loc_target = labels["location_targets"]
         wage_target = table1().wage_index.to_numpy()
@@ -514,11 +450,8 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         def step(z):
             S_hat = np.exp(z[:n_S]).reshape(G, O)
             B_hat = np.exp(z[n_S:]).reshape(R, G)
-            # beyond the 47 prefectures, where every solve is costly, solve only as exactly as the
-            # calibration needs (a thousandth of its last target error); the final solve is exact
-            tol_z = tol if R <= 47 else max(tol, min(1e-6, 1e-3 * last["err"]))
             sol_z = solve_hat(base0, np.ones(G), eta=eta, zeta=zeta, xi=xi, B_hat=B_hat,
-                              S_hat=S_hat, x0=last["x"], tol=tol_z, max_iter=5000)
+                              S_hat=S_hat, x0=last["x"], tol=tol, max_iter=5000)
             last["x"] = sol_z.x
             S_adj, B_adj, e = _adjustments(apply_solution(base0, sol_z, xi), targets, loc_target, zeta,
                                            wage_target)
@@ -541,10 +474,15 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         log_p = log_p + sol.x
         base = apply_solution(base0, sol, xi)
         outer, err = res.iterations, res.residual
+    timings.setdefault("calibration", time.perf_counter() - t0 - sum(timings.values()))
+    t_level = time.perf_counter()
     level = evaluate_levels(f, log_p)
+    timings["level_check"] = time.perf_counter() - t_level
     out = SyntheticBase(base, f, log_p, base_residual(base), level.max_residual,
                         {"outer_iterations": outer, "target_error": float(err), "knobs": knobs.as_dict(),
-                         "seconds": time.perf_counter() - t0})
+                         "seconds": time.perf_counter() - t0, "method": method,
+                         "row_evaluations": row_info["evaluations"],
+                         "import_share_error": row_info["import_share_error"], "timings": timings})
     worst = max(out.hat_residual, out.level_residual)
     if not worst <= 1e-10:
         raise ConvergenceError(f"synthetic base year is not an exact equilibrium: hat residual "

@@ -203,7 +203,7 @@ def _price_weights(f: Fundamentals, tau_weights):
 
 
 def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None,
-                    tau_weights=None) -> LevelState:
+                    tau_weights=None, inner_tol: float = 1e-14) -> LevelState:
     r"""Evaluate the level model at given log service prices (paper L1-L17).
 
     Parameters
@@ -216,6 +216,10 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None,
     lP0, Y0 : optional warm starts.
     tau_weights : tuple, optional
         :func:`trade_cost_weights` of ``f``, when already computed (it does not depend on ``T``).
+    inner_tol : float
+        Tolerance of the two inner fixed points, prices (L4-L5, :func:`cost_and_price`) and goods
+        markets (L13-L14, :func:`goods_market`). The default solves them exactly; a calibration
+        loop far from its target may loosen it (its final evaluation should not).
 
     Returns
     -------
@@ -240,7 +244,8 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None,
     lrho[1:] = lpo @ f.gamma.T
     # (L4)-(L6): costs, price indices, trade shares
     weights = _price_weights(f, tau_weights)
-    lc, lPs, _ = cost_and_price(lrho, None, f.theta, f.beta_l, f.beta_io, lP0, weights=weights)
+    lc, lPs, _ = cost_and_price(lrho, None, f.theta, f.beta_l, f.beta_io, lP0, weights=weights,
+                                tol=inner_tol)
     pi = trade_shares(None, f.theta, lc, lPs, weights=weights)
     lP = np.sum(f.alpha[1:] * lPs[1:], axis=1)  # (L1)
     # (L7)-(L8): occupation choice and mean wages
@@ -262,7 +267,7 @@ def evaluate_levels(f: Fundamentals, log_p, *, active=None, lP0=None, Y0=None,
     E[1:] = (1 + f.omega) * VA
     E[0] = f.VA0 - f.omega * VA.sum()
     # (L13)-(L14): goods markets
-    Y, X, _ = goods_market(pi, f.beta_io, f.alpha, E, Y0)
+    Y, X, _ = goods_market(pi, f.beta_io, f.alpha, E, Y0, tol=inner_tol)
     # (L15) = paper eq. (16): demand for type-k services in (r, o)
     occ_bill = (f.beta_l[1:] * Y[1:]) @ f.gamma  # (R, O)
     lchi = (1 - f.xi) * (log_p - lpo[:, None, :])
