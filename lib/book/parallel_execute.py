@@ -42,16 +42,26 @@ from pathlib import Path, PurePosixPath
 TIMES_FILE = "nb_exec_times.json"  # beside the cache folder: last execution time of each notebook
 
 
-def _execute(nb_json: str, cwd: str, timeout, allow_errors: bool, source: str = "", results_file: str = ""):
+#: Environment variables that set the thread count of numpy's linear algebra (read when it loads).
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _execute(nb_json: str, cwd: str, timeout, allow_errors: bool, source: str = "", results_file: str = "",
+             blas_threads: int = 0):
     """Worker: execute one notebook (as myst-nb does) and return ``(json, seconds, error text)``.
 
     The kernel inherits ``BOOK_NOTEBOOK`` and ``BOOK_RESULTS_FILE`` (see :mod:`lib.book.build_results`),
-    so the notebook's ``save_results`` keeps its headline results for the scoreboard page.
+    so the notebook's ``save_results`` keeps its headline results for the scoreboard page, and, with
+    ``blas_threads``, the thread count of numpy's linear algebra: with one notebook per core, a
+    library that also starts a thread per core oversubscribes the machine.
     """
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
     os.environ["BOOK_NOTEBOOK"], os.environ["BOOK_RESULTS_FILE"] = source, results_file
+    if blas_threads:
+        for var in BLAS_THREAD_VARIABLES:
+            os.environ.setdefault(var, str(blas_threads))
     nb = nbformat.reads(nb_json, as_version=4)
     result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True)
     err = None if result.err is None else f"{result.err.__class__.__name__}: {result.exc_string or ''}"[-3000:]
@@ -152,9 +162,12 @@ def _before_read(app, env, docnames):
             continue
         with ProcessPoolExecutor(max_workers=min(jobs, len(batch)), mp_context=get_context("spawn")) as pool:
             futures = {}
+            workers = min(jobs, len(batch))
+            threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
             for docname, path, nb, read_fmt, conf in batch:
                 fut = pool.submit(_execute, nbformat.writes(nb), str(path.parent), conf.execution_timeout,
-                                  bool(conf.execution_allow_errors), str(path), str(results_file_for(path)))
+                                  bool(conf.execution_allow_errors), str(path), str(results_file_for(path)),
+                                  threads)
                 futures[fut] = (docname, path, nb, read_fmt)
             for fut in as_completed(futures):
                 docname, path, nb, read_fmt = futures[fut]
