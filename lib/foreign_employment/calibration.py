@@ -289,6 +289,7 @@ def joint_calibration(base0, targets, loc_target, wage_target, *, eta: float, ze
         S_adj, B_adj, e = adjustments(replace(base0, L_rgo=s.L_new, wbar=base0.wbar * s.w_hat), targets,
                                       loc_target, zeta, wage_target)
         dz = np.concatenate([np.log(S_adj).ravel(), np.log(B_adj).ravel()])
+        cache["parts"] = (s.residual, e)
         return np.concatenate([dx, dz]), max(s.residual, e)
 
     res = anderson_solve(step, np.zeros(n_x + n_S + R * G), tol=tol, max_iter=max_iter, memory=memory,
