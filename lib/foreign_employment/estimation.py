@@ -27,6 +27,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from ..core import econometrics, frechet
+from ..core.threads import limit_blas_threads  # re-exported: the estimation page calls it
 from ..core.validate import require_in_range
 from . import roy
 
@@ -44,40 +45,6 @@ __all__ = [
     "estimate_xi",
     "limit_blas_threads",
 ]
-
-
-def limit_blas_threads(n: int = 1) -> int:
-    """Set the thread count of every OpenBLAS already loaded (numpy's and scipy's) to ``n``.
-
-    ``OPENBLAS_NUM_THREADS`` acts only before numpy is first imported; a kernel or a forked process
-    that imported numpy earlier keeps one BLAS thread per core, and on a shared 2-core machine the
-    page's many small regressions then run several times slower (measured: 70 s against 20 s).
-    Uses the libraries' own ``*openblas_set_num_threads*`` entry points; returns how many were set.
-    """
-    import ctypes
-    import glob
-    import os
-
-    done = 0
-    for pkg in ("numpy", "scipy"):
-        try:
-            mod = __import__(pkg)
-        except ImportError:  # pragma: no cover
-            continue
-        libdir = os.path.join(os.path.dirname(os.path.dirname(mod.__file__)), f"{pkg}.libs")
-        for path in glob.glob(os.path.join(libdir, "*openblas*")):
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:  # pragma: no cover
-                continue
-            for sym in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                        "openblas_set_num_threads64_", "openblas_set_num_threads"):
-                fn = getattr(lib, sym, None)
-                if fn is not None:
-                    fn(ctypes.c_int(int(n)))
-                    done += 1
-                    break
-    return done
 
 
 def _int(name, value, low):

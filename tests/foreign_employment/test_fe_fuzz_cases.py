@@ -79,6 +79,11 @@ def test_roy_closed_forms_finite_at_large_shapes():
 
 
 def test_limit_blas_threads_finds_openblas():
-    from lib.foreign_employment.estimation import limit_blas_threads
+    from threadpoolctl import threadpool_info
+
+    from lib.core.threads import limit_blas_threads
 
     assert limit_blas_threads(1) >= 1
+    assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        limit_blas_threads(0)

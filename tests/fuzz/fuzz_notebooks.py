@@ -220,7 +220,9 @@ def _warm_up():
         except Exception:  # noqa: BLE001 - warming only
             pass
     import lib
+    from lib.core.threads import limit_blas_threads
 
+    limit_blas_threads(1)  # numpy may have loaded before the variables above were set
     for info in pkgutil.walk_packages(lib.__path__, "lib."):
         if info.name.endswith("__main__"):
             continue
