@@ -32,9 +32,16 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def results_file_for(notebook: Path, folder: Path = BUILD_RESULTS_DIR) -> Path:
-    """The results file of ``notebook`` (a path under ``chapters/``): ``chapters__x__y.md.json``."""
-    rel = Path(notebook).resolve().relative_to(REPO_ROOT)
+def results_file_for(notebook: Path, folder: Path = BUILD_RESULTS_DIR) -> Path | None:
+    """The results file of ``notebook`` (a path under ``chapters/``): ``chapters__x__y.md.json``.
+
+    ``None`` for a notebook outside this repository (a book built from another checkout with this
+    one's ``lib``): its results are not kept, and the scoreboard reruns it.
+    """
+    try:
+        rel = Path(notebook).resolve().relative_to(REPO_ROOT)
+    except ValueError:
+        return None
     return Path(folder) / (rel.as_posix().replace("/", "__") + ".json")
 
 
@@ -60,6 +67,8 @@ def write_build_results(clean: dict) -> Path | None:
 def load_build_results(notebook: Path, folder: Path = BUILD_RESULTS_DIR) -> dict | None:
     """The results ``notebook`` wrote in a book build, or ``None`` if missing, unreadable or stale."""
     path = results_file_for(notebook, folder)
+    if path is None:
+        return None
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):

@@ -166,7 +166,7 @@ def _before_read(app, env, docnames):
             threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
             for docname, path, nb, read_fmt, conf in batch:
                 fut = pool.submit(_execute, nbformat.writes(nb), str(path.parent), conf.execution_timeout,
-                                  bool(conf.execution_allow_errors), str(path), str(results_file_for(path)),
+                                  bool(conf.execution_allow_errors), str(path), str(results_file_for(path) or ""),
                                   threads)
                 futures[fut] = (docname, path, nb, read_fmt)
             for fut in as_completed(futures):

@@ -38,7 +38,9 @@ TIMEOUT = 3600  # seconds allowed per build
 def _run_build(clone: Path, full: bool) -> dict:
     cmd = [str(JB), "build", ".", "-W", "--keep-going"] + (["--all"] if full else [])
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=clone, capture_output=True, text=True, timeout=TIMEOUT)
+    # the clone's own lib, not the editable install's (PYTHONPATH comes first; kernels inherit it)
+    env = dict(os.environ, PYTHONPATH=str(clone))
+    proc = subprocess.run(cmd, cwd=clone, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     seconds = time.perf_counter() - t0
     log = proc.stdout + proc.stderr
     if proc.returncode != 0:
