@@ -2,15 +2,17 @@
 
 :func:`glue` is ``myst_nb.glue`` with numpy scalars turned into plain Python numbers (so that a
 format spec such as ``:.3f`` and the JSON of ``results.json`` see a float) and ``display=False``
-by default; :func:`glue_many` glues a whole mapping under one prefix.
+by default; :func:`glue_many` glues a whole mapping under one prefix; :func:`captioned_table`
+turns a table into one that carries its caption (a table's caption, not a figure's).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["plain", "glue", "glue_many"]
+__all__ = ["plain", "glue", "glue_many", "captioned_table"]
 
 
 def plain(value):
@@ -57,3 +59,19 @@ def glue_many(prefix: str, mapping: Mapping, *, sep: str = "-", display: bool = 
         key = f"{prefix}{sep}{name}" if prefix else str(name)
         out[key] = glue(key, value, display=display)
     return out
+
+
+def captioned_table(table, caption: str, *, precision: int | None = None):
+    r"""A pandas ``Styler`` of ``table`` whose HTML ``<caption>`` is ``"Table: " + caption``.
+
+    For tables glued into the prose (``{glue:} key``): ``{glue:figure}`` would number and caption
+    them as figures. Inline maths written ``$...$`` becomes what Sphinx writes for inline maths,
+    ``<span class="math notranslate nohighlight">\(...\)</span>`` (MathJax typesets only inside
+    such elements of a page). ``precision`` sets the decimals of the floats shown.
+    """
+    styler = table if hasattr(table, "set_caption") and hasattr(table, "data") else table.style
+    caption = re.sub(r"(?<!\\)\$(.+?)(?<!\\)\$", r'<span class="math notranslate nohighlight">\\(\1\\)</span>',
+                     " ".join(caption.split()))
+    if precision is not None:
+        styler = styler.format(precision=precision)
+    return styler.set_caption(f"Table: {caption}")

@@ -113,6 +113,13 @@ def test_scoreboard_is_split_per_chapter():
     assert text.count('<details class="book-section"') >= 10  # one per comparing notebook
 
 
+def test_tables_are_captioned_as_tables_not_figures():
+    """A glued table carries its own <caption> (lib.book.glue.captioned_table), not a figure's."""
+    for page in CHAPTER_PAGES:
+        figures = re.findall(r"<figure.*?</figure>", page.read_text(), re.S)
+        assert not any("<table" in f for f in figures), f"{page.name}: a table is captioned as a figure"
+
+
 def test_scoreboard_reads_the_build_instead_of_rerunning():
     """The comparing notebooks ran once, in the build; the scoreboard read what they kept."""
     text = re.sub(r"<[^>]+>", "", (HTML / "chapters" / "replication.html").read_text())
