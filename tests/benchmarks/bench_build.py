@@ -1,7 +1,8 @@
 """Benchmark the book build: a clean build, then a second build with nothing changed (issues 12, 16).
 
 Clones the committed repository into a temporary folder (so the working tree and its caches are
-untouched), then times, with the repository's virtual environment:
+untouched; ``--here`` builds in the checkout itself, leaving the built book in ``_build``), then
+times, with the repository's virtual environment:
 
 1. ``jupyter-book build . --all -W --keep-going`` with an empty jupyter-cache: every notebook is
    executed (in parallel, :mod:`lib.book.parallel_execute`) and every page read -- what
@@ -23,6 +24,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,14 +58,22 @@ def _run_build(clone: Path, full: bool) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dry-run", action="store_true", help="print the table, do not write the CSV")
+    ap.add_argument("--here", action="store_true",
+                    help="build in this checkout instead of a clone (empties its notebook cache and "
+                         "_build/book_results first, as make book-all does; leaves the built book in _build)")
     args = ap.parse_args(argv)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True, check=True).stdout.strip()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_build_") as tmp:
-        clone = Path(tmp) / "book"
-        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
-        (clone / ".venv").symlink_to(REPO / ".venv")
+        if args.here:
+            clone = REPO
+            for sub in (".jupyter_cache", "book_results"):
+                shutil.rmtree(REPO / "_build" / sub, ignore_errors=True)
+        else:
+            clone = Path(tmp) / "book"
+            subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+            (clone / ".venv").symlink_to(REPO / ".venv")
         for step, full in (("clean build (make book-all)", True), ("second build, nothing changed (make book)", False)):
             r = _run_build(clone, full)
             rows.append({"build": step, **r})
