@@ -56,6 +56,7 @@ PLACEHOLDERS = {"NOTEBOOK": "chapters/offshoring/03_comparative_statics.md"}
 SKIPS = [
     (r"^make (book|book-all|test|test-fast)\b", "the build / this test suite itself (CI runs it)"),
     (r"^make check-html\b", "needs a built book; CI runs it after make book-all"),
+    (r"^make bench-build\b", "builds the whole book twice (minutes); its result is data/performance/build_times.csv"),
     (r"^make bench\b", "the performance page runs the same benchmark scripts in every build"),
     (r"^make pdf\b", "needs a built book and writes into it; lib.book.pdf is tested on its own"),
     (r"^make lock\b", "re-resolves requirements.lock from PyPI"),
