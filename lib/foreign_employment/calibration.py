@@ -176,7 +176,7 @@ def _calibrate_row_large(f: Fundamentals, target, max_iter: int, tol: float = RO
         return warm["step"]
 
     u = np.append(np.log(f.T[:, 0]), np.log(f.VA0))
-    while True:  # phase 1, bounded by max_iter evaluations (evaluate raises beyond)
+    for _ in range(max_iter + 1):  # phase 1; evaluate raises once max_iter evaluations are spent
         d, err = step(u)
         if warm["gap"] < switch_gap:
             break
