@@ -129,8 +129,9 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
     timeout : int
         Seconds allowed per cell.
     quiet : bool, default False
-        Send the kernel's own stderr to ``out_dir/kernel_stderr.log`` instead of this process's
-        stderr (used when a notebook reruns other notebooks).
+        Keep the kernel's own stderr in ``out_dir/kernel_stderr.log`` (used when a notebook reruns
+        other notebooks). Otherwise it is written to this process's stderr after a successful run;
+        a failed run reports one line (:class:`RerunError`), not the kernel's shutdown chatter.
     force : bool, default False
         Replace an existing earlier rerun in ``out_dir`` (atomically, once this run is complete).
     html : bool, default False
@@ -184,8 +185,10 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
             executed_path = tmp / f"{nb_path.stem}.ipynb"
             started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
             try:
+                # the kernel's stderr always goes to a log: on failure the user gets one line (not the
+                # kernel's shutdown chatter); on success a non-quiet run replays it below
                 executed = _execute(nb, executed_path, injected, nb_path.parent, kernel_name,
-                                    timeout, tmp / "kernel_stderr.log" if quiet else None)
+                                    timeout, tmp / "kernel_stderr.log")
             except PapermillExecutionError as err:
                 raise RerunError(f"{nb_path.name} stopped: {err.ename}: "
                                  f"{_one_line(err.evalue)}") from None
@@ -213,7 +216,10 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
             results.update(_record(nb_path, used, started, seconds))
             results_file.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
             log = tmp / "kernel_stderr.log"
-            if log.exists() and log.stat().st_size == 0:
+            if log.exists() and not quiet:
+                sys.stderr.write(log.read_text(errors="replace"))
+                log.unlink()
+            elif log.exists() and log.stat().st_size == 0:
                 log.unlink()
             html_path = render_page(executed_path, tmp) if html else None
             _publish(tmp, out, force)
