@@ -24,13 +24,15 @@ def plain(value):
     return value
 
 
-def glue(key: str, value, display: bool = False):
-    """``myst_nb.glue(key, plain(value), display=display)``; returns the plain value."""
+def glue(key: str, value, display: bool = False) -> None:
+    """``myst_nb.glue(key, plain(value), display=display)``.
+
+    Returns ``None``, like ``myst_nb.glue``: a glue call that ends a cell must not display its value
+    a second time as the cell's output (a table glued with ``display=False`` once appeared twice).
+    """
     from myst_nb import glue as _glue  # imported lazily: lib installs without the book stack
 
-    v = plain(value)
-    _glue(key, v, display=display)
-    return v
+    _glue(key, plain(value), display=display)
 
 
 def glue_many(prefix: str, mapping: Mapping, *, sep: str = "-", display: bool = False) -> dict:
@@ -57,7 +59,8 @@ def glue_many(prefix: str, mapping: Mapping, *, sep: str = "-", display: bool = 
     out = {}
     for name, value in mapping.items():
         key = f"{prefix}{sep}{name}" if prefix else str(name)
-        out[key] = glue(key, value, display=display)
+        glue(key, value, display=display)
+        out[key] = plain(value)
     return out
 
 

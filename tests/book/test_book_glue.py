@@ -19,3 +19,12 @@ def test_glue_many_prefixes_and_plain_values(monkeypatch):
 def test_glue_many_needs_a_mapping():
     with pytest.raises(ValueError, match="mapping"):
         g.glue_many("p", [1, 2])
+
+
+def test_glue_returns_nothing_so_a_cell_ending_in_glue_shows_no_output(monkeypatch):
+    """A table glued with display=False and shown by {glue:} once appeared a second time as the
+    output of its cell: the cell's last expression was glue(...), which returned the table."""
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: seen.setdefault(key, value))
+    assert g.glue("k", np.float64(1.5)) is None
+    assert seen == {"k": 1.5} and type(seen["k"]) is float

@@ -120,6 +120,14 @@ def test_tables_are_captioned_as_tables_not_figures():
         assert not any("<table" in f for f in figures), f"{page.name}: a table is captioned as a figure"
 
 
+def test_every_table_caption_appears_once_per_page():
+    """Each captioned table is shown once: glued tables are not echoed as their cell's output."""
+    for page in CHAPTER_PAGES:
+        captions = re.findall(r"<caption>(.*?)</caption>", page.read_text(), re.S)
+        twice = sorted({c[:80] for c in captions if captions.count(c) > 1})
+        assert not twice, f"{page.name}: tables shown twice: {twice}"
+
+
 def test_scoreboard_reads_the_build_instead_of_rerunning():
     """The comparing notebooks ran once, in the build; the scoreboard read what they kept."""
     text = re.sub(r"<[^>]+>", "", (HTML / "chapters" / "replication.html").read_text())
