@@ -68,6 +68,12 @@ class FEParams:
         """``{"eta": ..., "zeta": ..., "xi": ..., "omega": ...}`` for the solvers' keyword arguments."""
         return asdict(self)
 
+    def elasticities(self) -> dict:
+        """``{"eta": ..., "zeta": ..., "xi": ...}``: the keyword arguments of the hat solver
+        (:func:`lib.foreign_employment.hat.solve_hat`), which conditions on base-year shares and so
+        takes no ``omega``."""
+        return {"eta": self.eta, "zeta": self.zeta, "xi": self.xi}
+
 
 #: The paper's values.
 PAPER = FEParams()

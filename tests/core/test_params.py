@@ -45,6 +45,15 @@ def test_with_changes_validates_and_kwargs_subset():
         p.kwargs("sigma")
     q = FEParams().with_changes(xi=8.0)
     assert q.kwargs() == {"eta": 0.644, "zeta": 2.95, "xi": 8.0, "omega": 0.0}
+    assert q.elasticities() == {"eta": 0.644, "zeta": 2.95, "xi": 8.0}  # what solve_hat takes
+
+
+def test_fe_elasticities_are_what_the_hat_solver_takes():
+    import inspect
+
+    from lib.foreign_employment.hat import solve_hat
+    taken = {n for n, p in inspect.signature(solve_hat).parameters.items() if p.kind is p.KEYWORD_ONLY}
+    assert set(FEParams().elasticities()) <= taken and "omega" not in taken
 
 
 def test_fe_defaults_are_the_papers():
