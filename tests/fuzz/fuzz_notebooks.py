@@ -329,8 +329,17 @@ def _run_papermill(case: Case, timeout: float, tmp: Path) -> tuple[str, str]:
     return "error", (lines[-1] if lines else proc.stderr.strip()[-500:])
 
 
+#: Notebooks whose *admissible* cases legitimately run longer than the 60-s hang detector.  The
+#: issue's limit is on failures ("fails in under 60 s naming its parameter"); a case that finishes
+#: finite may take longer.  replication.md with rerun_all = False reads the build's results and, when
+#: there is no built book (as here), reruns its ten comparing notebooks: minutes of work, not a hang.
+#: Its inadmissible values are still rejected within a second (see the CSV).
+CASE_TIMEOUT = {"replication.md": 1800.0}
+
+
 def run_case(case: Case, timeout: float = 60.0, papermill: bool = False) -> Outcome:
     start = time.perf_counter()
+    timeout = max(timeout, CASE_TIMEOUT.get(case.notebook, 0.0))
     with tempfile.TemporaryDirectory(prefix="fuzz-") as d:
         tmp = Path(d)
         status, message = (_run_papermill if papermill else _run_forked)(case, timeout, tmp)
