@@ -21,8 +21,10 @@ import re
 
 import pytest
 
-#: key names that hold wall-clock measurements and may differ between runs
-TIMING_KEY = re.compile(r"(^|_)(seconds|secs|sec|time|timing|timings|wall|wallclock|elapsed|ms|started)$",
+#: key names that hold measurements of the machine (wall-clock time, peak memory such as FE 04's
+#: ``peak_memory_gib``) and may differ between runs
+TIMING_KEY = re.compile(r"(^|_)(seconds|secs|sec|time|timing|timings|wall|wallclock|elapsed|ms|started"
+                        r"|memory_gib|memory_mib)$",
                         re.IGNORECASE)
 #: glue keys that hold wall-clock measurements (``off-c-sweep-s``, ``mig-c-solve-ms``, ``fe-aut-seconds``)
 TIMING_GLUE = re.compile(r"(^|[-_])(ms|sec|secs|seconds|time|timing|wall|elapsed)$"
@@ -104,6 +106,7 @@ def test_helpers_detect_a_difference_and_drop_only_timings():
                        "seed": 3, "n_sectors": 4}, removed=removed)
     assert a == {"x": [1.0, {"y": 2}], "seed": 3, "n_sectors": 4}
     assert removed == ["/solve_seconds", "/x[1]/sweep_seconds"]
+    assert strip_timings({"peak_memory_gib": 2.4, "memory": 1}) == {"memory": 1}
     assert differences(a, a) == []
     assert differences({"v": 1.0}, {"v": 1.0 + 1e-15})
     assert differences({"v": [1, 2]}, {"v": [1]}) and differences({"v": 1}, {"w": 1})
