@@ -28,3 +28,12 @@ def test_glue_returns_nothing_so_a_cell_ending_in_glue_shows_no_output(monkeypat
     monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: seen.setdefault(key, value))
     assert g.glue("k", np.float64(1.5)) is None
     assert seen == {"k": 1.5} and type(seen["k"]) is float
+
+
+def test_every_notebook_glues_through_the_one_helper():
+    """Issue 13: glue goes through lib.book.glue (plain numbers, no echoed output), not myst_nb directly."""
+    from pathlib import Path
+    chapters = Path(__file__).resolve().parents[2] / "chapters"
+    direct = [str(p.relative_to(chapters)) for p in sorted(chapters.rglob("*.md"))
+              if "from myst_nb import glue" in p.read_text()]
+    assert not direct, direct
