@@ -128,6 +128,21 @@ def test_every_table_caption_appears_once_per_page():
         assert not twice, f"{page.name}: tables shown twice: {twice}"
 
 
+def test_hidden_cells_print_no_stray_values():
+    """A remove-input cell (range checks, glue) must not echo the value of its last line: a
+    ``require_nonnegative("seed", seed)`` ending such a cell printed a bare "20251023" under the
+    parameters (granular 02/03/05); a glue_many printed a dict (FE 05)."""
+    from bs4 import BeautifulSoup
+
+    stray = []
+    for page in CHAPTER_PAGES:
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for cell in soup.select("div.cell.tag_remove-input"):
+            for out in cell.select("div.cell_output div.output.text_plain"):
+                stray.append(f"{page.name}: {out.get_text().strip()[:60]!r}")
+    assert not stray, stray
+
+
 def test_scoreboard_reads_the_build_instead_of_rerunning():
     """The comparing notebooks ran once, in the build; the scoreboard read what they kept."""
     text = re.sub(r"<[^>]+>", "", (HTML / "chapters" / "replication.html").read_text())
