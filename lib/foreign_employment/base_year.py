@@ -54,7 +54,7 @@ from .levels import Fundamentals, check_parameters, evaluate_levels
 from .params import PAPER
 
 __all__ = ["SECTORS", "MANUFACTURING", "OCCUPATIONS", "GROUPS", "THETA", "ETA", "ZETA", "XI",
-           "DEFAULT_SEED", "FIT_FILE", "prefectures", "table1", "text_targets", "location_targets",
+           "DEFAULT_SEED", "FIT_FILE", "prefectures", "table1", "wage_targets", "text_targets", "location_targets",
            "synthetic_fundamentals", "SyntheticBase", "make_synthetic_base", "fitted_knobs",
            "base_year_fit", "cached_base", "calibration_report", "trade_report", "toy_fundamentals"]
 
@@ -115,6 +115,25 @@ def table1() -> pd.DataFrame:
         raise ValueError(f"table1.csv: worker shares L (measure 'number', percent) must sum to 100 "
                          f"(within {_SHARE_SUM_TOL:g} for rounding); they sum to {total:.4g}")
     return out
+
+
+def wage_targets(foreign_wage_scale: float = 1.0) -> np.ndarray:
+    """Table 1's mean-wage index by group (book order), the foreign groups' multiplied by ``foreign_wage_scale``.
+
+    ``foreign_wage_scale = 1`` is the paper. Other values are a **diagnostic**, not the paper's
+    data: the autarky page uses one to ask what foreign wage-bill share the paper's GDP numbers
+    (Tables 8-9) imply.
+
+    Raises
+    ------
+    ValueError
+        Naming ``foreign_wage_scale`` if it is not in (0, 10].
+    """
+    require_in_range("foreign_wage_scale", foreign_wage_scale, 0.0, 10.0, high_inclusive=True,
+                     meaning="multiplier on Table 1's foreign mean wages (1 is the paper)")
+    t1 = table1()
+    scale = np.where(t1.group.str.startswith("F-").to_numpy(), float(foreign_wage_scale), 1.0)
+    return t1.wage_index.to_numpy(float) * scale
 
 
 def text_targets() -> pd.DataFrame:
@@ -226,7 +245,7 @@ def _require_seed(seed) -> None:
 
 def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs: GeneratorKnobs | None = None,
                            eta: float = ETA, zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
-                           row_tau_factor: float = 2.0):
+                           row_tau_factor: float = 2.0, foreign_wage_scale: float = 1.0):
     """Draw synthetic fundamentals at the paper's dimensions (before calibration).
 
     Amenities start at the target location shares (public anchors); sector productivity is
@@ -260,6 +279,7 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, kno
     N = R + 1
     belt = reg.manufacturing_belt.to_numpy(dtype=float)
     t1 = table1()
+    wage_index = wage_targets(foreign_wage_scale)
     L = t1.share_pct.to_numpy()
     group_k = np.array([0 if g.startswith("D") else 1 for g in GROUPS])
     B = location_targets(reg)
@@ -301,13 +321,14 @@ def synthetic_fundamentals(seed: int = DEFAULT_SEED, n_regions: int = 47, *, kno
     gamma *= rng.lognormal(0.0, 0.1, gamma.shape)
     gamma /= gamma.sum(axis=1, keepdims=True)
     S = occupation_propensities(knobs, rng) ** (1 / zeta)
-    S *= (t1.wage_index.to_numpy() / 100.0)[:, None] / np.sum(S ** zeta, axis=1, keepdims=True) ** (1 / zeta)
+    S *= (wage_index / 100.0)[:, None] / np.sum(S ** zeta, axis=1, keepdims=True) ** (1 / zeta)
     f = Fundamentals(L, group_k, S, B, T, tau, THETA.copy(), alpha, beta_l, beta_io, gamma,
                      eta, zeta, xi, omega, VA0=1.0)
     labels = {"regions": reg.prefecture.tolist(), "lat": reg.lat.to_numpy(), "lon": reg.lon.to_numpy(),
               "groups": list(GROUPS), "sectors": list(SECTORS), "occupations": list(OCCUPATIONS),
               "manufacturing": MANUFACTURING.copy(), "seed": seed, "knobs": knobs.as_dict(),
-              "location_targets": B.copy()}
+              "location_targets": B.copy(), "wage_targets": wage_index,
+              "foreign_wage_scale": float(foreign_wage_scale)}
     return f, labels
 
 
@@ -377,7 +398,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
                         eta: float = ETA, zeta: float = ZETA, xi: float = XI, omega: float = 0.0,
                         row_tau_factor: float = 2.0, calibrate: bool = True,
                         target_tol: float = 1e-9, tol: float = 1e-12,
-                        max_outer: int = 60) -> SyntheticBase:
+                        max_outer: int = 60, foreign_wage_scale: float = 1.0) -> SyntheticBase:
     """Build the synthetic base year (an exact equilibrium matching the paper's printed aggregates).
 
     Parameters
@@ -400,6 +421,9 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         Relative tolerance on every calibration target.
     tol : float
         Tolerance on the equilibrium residual.
+    foreign_wage_scale : float
+        In (0, 10]. Multiplies Table 1's foreign mean wages (:func:`wage_targets`). 1, the
+        default, is the paper; anything else is a diagnostic, not the paper's data.
 
     Returns
     -------
@@ -419,7 +443,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
     t0 = time.perf_counter()
     knobs = fitted_knobs(seed) if knobs is None else knobs
     f, labels = synthetic_fundamentals(seed, n_regions, knobs=knobs, eta=eta, zeta=zeta, xi=xi, omega=omega,
-                                       row_tau_factor=row_tau_factor)
+                                       row_tau_factor=row_tau_factor, foreign_wage_scale=foreign_wage_scale)
     R, J, O, G = f.dims
     timings = {"fundamentals": time.perf_counter() - t0}
     f, st0, row_info = calibrate_row(f, knobs)
@@ -431,7 +455,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         # lib.foreign_employment.calibration); up to 47 the nested path below, which the stored fit reproduces
         method = "joint"
         targets, loc_target = _occupation_targets(), labels["location_targets"]
-        wage_target = table1().wage_index.to_numpy()
+        wage_target = labels["wage_targets"]
         # the joint fixed point starts from an approximate equilibrium at the drawn S and B (far from
         # market clearing, the combined map is poorly conditioned)
         sol0 = solve_hat(pre, np.ones(G), eta=eta, zeta=zeta, xi=xi, tol=1e-6, max_iter=5000)
@@ -459,7 +483,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
     if calibrate and R <= LARGE_R:
         targets = _occupation_targets()
         loc_target = labels["location_targets"]
-        wage_target = table1().wage_index.to_numpy()
+        wage_target = labels["wage_targets"]
         base0, last = base, {"x": None, "err": np.inf}
         n_S = G * O
 
@@ -543,6 +567,6 @@ def fitted_knobs(seed: int = DEFAULT_SEED) -> GeneratorKnobs:
 
 
 @lru_cache(maxsize=8)
-def cached_base(seed: int = DEFAULT_SEED, n_regions: int = 47) -> SyntheticBase:
-    """:func:`make_synthetic_base` at the paper's parameters and the fitted knobs, memoised per (seed, n_regions)."""
-    return make_synthetic_base(seed, n_regions)
+def cached_base(seed: int = DEFAULT_SEED, n_regions: int = 47, foreign_wage_scale: float = 1.0) -> SyntheticBase:
+    """:func:`make_synthetic_base` at the paper's parameters and the fitted knobs, memoised per argument set."""
+    return make_synthetic_base(seed, n_regions, foreign_wage_scale=foreign_wage_scale)

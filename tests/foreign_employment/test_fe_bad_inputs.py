@@ -98,6 +98,7 @@ GROUPS = fe_by.GROUPS
     (lambda: fe_by.make_synthetic_base(n_regions=4, zeta=1.0), "zeta"),
     (lambda: fe_by.make_synthetic_base(n_regions=4, omega=-1.0), "omega"),
     (lambda: fe_by.make_synthetic_base(n_regions=4, row_tau_factor=0.5, calibrate=False), "row_tau_factor"),
+    (lambda: fe_by.make_synthetic_base(n_regions=4, foreign_wage_scale=0.0), "foreign_wage_scale"),
     (lambda: fe_by.toy_fundamentals(0), "n_regions"),
 ])
 def test_fe_entry_points_inadmissible(call, word):

@@ -5,7 +5,7 @@ import pytest
 from lib.foreign_employment import counterfactuals as cf
 from lib.foreign_employment.base_year import (GROUPS, OCCUPATIONS, calibration_report, cached_base,
                                               make_synthetic_base, synthetic_fundamentals, table1,
-                                              text_targets)
+                                              text_targets, wage_targets)
 from lib.foreign_employment.hat import base_residual, solve_hat
 from lib.foreign_employment.levels import evaluate_levels
 
@@ -85,7 +85,11 @@ def test_small_base_and_seed_determinism():
 
 @pytest.mark.parametrize("kw,name", [(dict(n_regions=1), "n_regions"), (dict(eta=-1.0), "eta"),
                                      (dict(zeta=0.9), "zeta"), (dict(xi=1.0), "xi"),
-                                     (dict(row_tau_factor=0.5), "row_tau_factor")])
+                                     (dict(row_tau_factor=0.5), "row_tau_factor"),
+                                     (dict(foreign_wage_scale=0.0), "foreign_wage_scale"),
+                                     (dict(foreign_wage_scale=-0.5), "foreign_wage_scale"),
+                                     (dict(foreign_wage_scale=11.0), "foreign_wage_scale"),
+                                     (dict(foreign_wage_scale=float("nan")), "foreign_wage_scale")])
 def test_bad_inputs_raise(kw, name):
     with pytest.raises(ValueError, match=name):
         synthetic_fundamentals(**kw)
@@ -97,3 +101,30 @@ def test_autarky_native_price_rises_with_foreign_bill_share(full):
     x = full.base.chi[:, 1, :].ravel()
     y = sol.x[:, 0, :].ravel()
     assert np.corrcoef(x, y)[0, 1] > 0.8
+
+
+def test_wage_targets_scale_only_the_foreign_groups():
+    t1 = table1().wage_index.to_numpy()
+    assert np.array_equal(wage_targets(), t1)
+    scaled = wage_targets(0.5)
+    foreign = np.array([g.startswith("F-") for g in GROUPS])
+    assert np.array_equal(scaled[~foreign], t1[~foreign])
+    assert np.allclose(scaled[foreign], 0.5 * t1[foreign], rtol=0, atol=1e-12)
+
+
+def test_foreign_wage_scale_diagnostic_base():
+    """The diagnostic base year: exact, Table 1 wages scaled for foreigners, and a GDP loss that shrinks
+    with the foreign wage-bill share (value added is labour income, H17)."""
+    paper = make_synthetic_base(7, n_regions=6)
+    half = make_synthetic_base(7, n_regions=6, foreign_wage_scale=0.5)
+    assert half.hat_residual < 1e-10 and half.level_residual < 1e-10
+    rep = calibration_report(half.base)
+    ratio = rep["wage_index"] / wage_targets(0.5)
+    assert np.max(np.abs(ratio / ratio.mean() - 1)) < 1e-8
+    share = {name: calibration_report(sb.base)["foreign_bill_share"] for name, sb in (("paper", paper), ("half", half))}
+    assert 0.45 < share["half"] / share["paper"] < 0.55
+    gdp = {name: cf.gdp_change_pct(sb.base, solve_hat(sb.base, cf.removal_shock(GROUPS, "all"), **PAR))
+           for name, sb in (("paper", paper), ("half", half))}
+    assert gdp["paper"] < gdp["half"] < 0
+    # the pass-through (GDP loss per unit of foreign wage bill) barely depends on the scale
+    assert abs(gdp["half"] / share["half"] / (gdp["paper"] / share["paper"]) - 1) < 0.15
