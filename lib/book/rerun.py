@@ -43,7 +43,6 @@ import argparse
 import datetime as _dt
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -60,6 +59,7 @@ from lib.book.rerun_output import (BUILD_DIR, RERUNS_DIR, _HOST, _GLUE_FIGURE,  
                                    _GLUE_PREFIX, _default_out_dir, _exchange, _extract_figures,
                                    _figure_names, _git, _inside, _is_rerun_folder,
                                    _jsonable_parameter, _mtime, _out_lock, _pid_alive, _publish,
+                                   _remove_tree,
                                    _record, _sha256, check_out_dir, render_page, save_results,
                                    to_jsonable)
 from lib.book.rerun_params import (_FALSE, _TRUE, RerunError, _one_line,  # noqa: F401
@@ -224,7 +224,7 @@ def rerun(notebook, parameters: dict | None = None, out_dir=None, *,
             html_path = render_page(executed_path, tmp) if html else None
             _publish(tmp, out, force)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            _remove_tree(tmp)  # retried: the papermill thread may still be saving into it
             raise
     return RerunResult(out, out / executed_path.name, out / "results.json", results,
                        [out / "figures" / f.name for f in figures], coerced,

@@ -199,6 +199,21 @@ def _out_lock(out: Path):
         shutil.rmtree(lock, ignore_errors=True)
 
 
+def _remove_tree(path: Path, attempts: int = 50, pause: float = 0.1) -> bool:
+    """Remove a folder that another thread may still be writing into; return whether it is gone.
+
+    On SIGINT the papermill thread can save the notebook into the partial folder while
+    ``shutil.rmtree`` empties it, so the final ``rmdir`` fails. Retry (at most ``attempts`` times,
+    ``pause`` seconds apart) until the folder is gone; once it is, a late save fails harmlessly.
+    """
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return True
+        time.sleep(pause)
+    return not path.exists()
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime

@@ -332,3 +332,29 @@ def test_signal_during_a_rerun_leaves_nothing_and_retry_works(tmp_path, sig):
         retry = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
         assert retry.returncode == 0, retry.stderr
         assert json.loads((runs / "r" / "results.json").read_text())["parameters"]["n_draws"] == 3_000_000
+
+
+
+def test_remove_tree_outlasts_a_late_writer(tmp_path, monkeypatch):
+    """On SIGINT papermill can save the notebook into the partial folder while it is being removed
+    (CI once left ``.r.partial-*/how_to_read.ipynb``): the removal is retried until the folder is gone."""
+    import shutil
+    from pathlib import Path
+
+    from lib.book import rerun_output
+
+    folder = tmp_path / ".r.partial-x"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a")
+    real_rmtree, calls = shutil.rmtree, []
+
+    def racing_rmtree(path, ignore_errors=False):
+        calls.append(path)
+        real_rmtree(path, ignore_errors=ignore_errors)
+        if len(calls) == 1:  # the late save lands between emptying and removing the folder
+            Path(path).mkdir(exist_ok=True)
+            (Path(path) / "how_to_read.ipynb").write_text("{}")
+
+    monkeypatch.setattr(rerun_output.shutil, "rmtree", racing_rmtree)
+    assert rerun_output._remove_tree(folder, pause=0.0)
+    assert not folder.exists() and len(calls) == 2
