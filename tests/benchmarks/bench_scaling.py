@@ -122,7 +122,9 @@ def child_fe(n: int, calibrate: bool = True) -> dict:
             "roofline_ratio_cpu": min(cpu) / evals / (macs_per_iter / rate_mv),
             "roofline_ratio_vs_matmul": per_iter / (macs_per_iter / rate_mm),
             "peak_mib": _peak_mib(), "import_mib": mem0, "residual": sol.residual,
-            "calibration_outer_iterations": sb.calibration.get("outer_iterations")}
+            "calibration_outer_iterations": sb.calibration.get("outer_iterations"),
+            # where the base year's time goes (make_synthetic_base's own timings, by step)
+            **{f"base_{step}_seconds": float(sec) for step, sec in sb.calibration.get("timings", {}).items()}}
 
 
 def child_gran(n: int) -> dict:
