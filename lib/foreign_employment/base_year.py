@@ -359,7 +359,9 @@ class SyntheticBase:
         Occupation-market residual of the level model at ``log_p`` (independent check).
     calibration : dict
         Outer iterations (joint path: evaluations), largest target error, seconds, knobs, ``method``
-        (``"nested"`` or ``"joint"``), RoW evaluations and import-share error, ``timings`` by step.
+        (``"nested"`` or ``"joint"``), RoW evaluations and import-share error, ``timings`` by step,
+        and ``residual_history``: the calibration's residual after each outer iteration (joint path:
+        after each evaluation, preceded by the pre-solve's, ``pre_solve_history``).
     """
 
     base: BaseYear
@@ -450,6 +452,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
     timings["row"] = time.perf_counter() - t0 - sum(timings.values())
     pre = base_from_levels(f, st0, labels)
     outer, err, method = 0, 0.0, "nested"
+    history = {}
     if calibrate and R > LARGE_R:
         # beyond Japan's 47 prefectures: calibration and equilibrium as one fixed point (see
         # lib.foreign_employment.calibration); up to 47 the nested path below, which the stored fit reproduces
@@ -471,6 +474,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         base = apply_solution(base0, sol, xi)
         err = _adjustments(base, targets, loc_target, zeta, wage_target)[2]
         outer = jc["iterations"]
+        history = {"pre_solve_history": list(sol0.residual_history), "residual_history": jc["residual_history"]}
         if not err <= target_tol:
             raise ConvergenceError(f"synthetic base year: the joint calibration left a target error {err:.3e} > "
                                    f"target_tol {target_tol:g} after the exact solve (seed = {seed}, "
@@ -514,6 +518,7 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
         log_p = log_p + sol.x
         base = apply_solution(base0, sol, xi)
         outer, err = res.iterations, res.residual
+        history = {"residual_history": list(res.residual_history)}
     timings.setdefault("calibration", time.perf_counter() - t0 - sum(timings.values()))
     t_level = time.perf_counter()
     level = evaluate_levels(f, log_p)
@@ -522,7 +527,8 @@ def make_synthetic_base(seed: int = DEFAULT_SEED, n_regions: int = 47, *, knobs:
                         {"outer_iterations": outer, "target_error": float(err), "knobs": knobs.as_dict(),
                          "seconds": time.perf_counter() - t0, "method": method,
                          "row_evaluations": row_info["evaluations"],
-                         "import_share_error": row_info["import_share_error"], "timings": timings})
+                         "import_share_error": row_info["import_share_error"], "timings": timings,
+                         **history})
     worst = max(out.hat_residual, out.level_residual)
     if not worst <= 1e-10:
         raise ConvergenceError(f"synthetic base year is not an exact equilibrium: hat residual "

@@ -266,7 +266,8 @@ def joint_calibration(base0, targets, loc_target, wage_target, *, eta: float, ze
     Returns
     -------
     dict
-        ``S_hat`` (G, O), ``B_hat`` (R, G), ``x`` (R, 2, O), ``iterations``, ``residual``.
+        ``S_hat`` (G, O), ``B_hat`` (R, G), ``x`` (R, 2, O), ``iterations``, ``residual`` and
+        ``residual_history`` (the combined residual after each evaluation).
 
     Raises
     ------
@@ -301,4 +302,4 @@ def joint_calibration(base0, targets, loc_target, wage_target, *, eta: float, ze
     u = res.x
     return {"x": u[:n_x].reshape(R, 2, O), "S_hat": np.exp(u[n_x:n_x + n_S]).reshape(G, O),
             "B_hat": np.exp(u[n_x + n_S:]).reshape(R, G), "iterations": res.iterations,
-            "residual": res.residual}
+            "residual": res.residual, "residual_history": list(res.residual_history)}

@@ -21,8 +21,9 @@ Each size runs in its own process (one BLAS thread) so that its peak resident me
 (``ru_maxrss``) is its own; wall and CPU seconds are both recorded, since on a shared machine the
 wall time includes waiting for a core.
 Writes ``data/performance/scaling.csv`` (one row per model and size), ``scaling_slopes.csv``
-(log-log slope of every measure against the number of regions) and ``scaling.png``; the
-performance page of the book shows them.
+(log-log slope of every measure against the number of regions), ``scaling.png`` and
+``calibration_history.csv`` (the FE base year's pre-solve and calibration residual after every
+model evaluation, by size); the performance page of the book shows them.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_scaling.py [--fe 47 100 200 500 1000] [--gran 225 1000 1724]``
 """
@@ -123,6 +124,9 @@ def child_fe(n: int, calibrate: bool = True) -> dict:
             "roofline_ratio_vs_matmul": per_iter / (macs_per_iter / rate_mm),
             "peak_mib": _peak_mib(), "import_mib": mem0, "residual": sol.residual,
             "calibration_outer_iterations": sb.calibration.get("outer_iterations"),
+            # the calibration's residual after each evaluation (not a scaling.csv column: see main)
+            "_history": {phase: [float(v) for v in sb.calibration.get(f"{phase}_history", [])]
+                         for phase in ("pre_solve", "residual")},
             # where the base year's time goes (make_synthetic_base's own timings, by step)
             **{f"base_{step}_seconds": float(sec) for step, sec in sb.calibration.get("timings", {}).items()}}
 
@@ -245,6 +249,9 @@ def main(argv=None):
         print(f"granular I={n:5d}: solve {r['solve_seconds']:.4f} s, {r['iterations']} iterations "
               f"({1e3 * r['seconds_per_iteration']:.3f} ms each) | optimal policy {r['policy_seconds']:.3f} s | "
               f"peak {r['peak_mib']:.0f} MiB", flush=True)
+    hist = [{"n": r["n"], "phase": "calibration" if phase == "residual" else phase, "evaluation": i + 1,
+             "residual": v}
+            for r in rows for phase, values in r.pop("_history", {}).items() for i, v in enumerate(values)]
     df = pd.DataFrame(rows)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     try:
@@ -255,6 +262,9 @@ def main(argv=None):
                     f"{platform.machine()}, load average at the end {load:.1f}")
     sl = slopes(df)
     args.out.mkdir(parents=True, exist_ok=True)
+    hist_df = pd.DataFrame(hist, columns=["n", "phase", "evaluation", "residual"])
+    hist_df["source"] = df["source"].iloc[0]
+    hist_df.to_csv(args.out / "calibration_history.csv", index=False)
     df.to_csv(args.out / "scaling.csv", index=False)
     sl.to_csv(args.out / "scaling_slopes.csv", index=False)
     plot(df, args.out / "scaling.png")

@@ -25,6 +25,15 @@ def test_full_base_is_exact_equilibrium(full):
     assert base_residual(full.base) < 1e-10
 
 
+def test_nested_calibration_history_recorded(full):
+    """Up to 47 regions: one residual per outer step of the nested calibration, no pre-solve."""
+    hist = full.calibration["residual_history"]
+    assert full.calibration["method"] == "nested"
+    assert len(hist) == full.calibration["outer_iterations"]
+    assert hist[-1] <= 1e-9 < hist[0]
+    assert "pre_solve_history" not in full.calibration
+
+
 def test_table1_matched(full):
     rep = calibration_report(full.base)
     t1 = table1()

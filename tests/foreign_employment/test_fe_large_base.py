@@ -35,6 +35,15 @@ def test_joint_path_is_used_and_exact(large):
     assert large.level_residual <= 1e-10
 
 
+def test_residual_histories_are_recorded(large):
+    """One residual per evaluation (what the performance page plots), ending at the tolerances."""
+    hist, pre = large.calibration["residual_history"], large.calibration["pre_solve_history"]
+    assert len(hist) == large.calibration["outer_iterations"]
+    assert hist[-1] <= 0.5e-9 < hist[0]  # joint_calibration runs to half make_synthetic_base's target_tol
+    assert pre[-1] <= 1e-6 < pre[0]  # the pre-solve's tolerance
+    assert all(np.isfinite(hist)) and all(np.isfinite(pre))
+
+
 def test_every_calibration_target_met(large):
     tol = 1e-9  # make_synthetic_base's default target_tol (relative)
     assert large.calibration["target_error"] <= tol
