@@ -163,3 +163,23 @@ def test_notebook_downloads(page):
     import json
     nb = json.loads((HTML / "_sources" / rel.parent / f"{rel.name}.ipynb").read_text())
     assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), "the .ipynb has no outputs"
+
+
+def _uncaptioned_tables(text):
+    """Tables of a page without a <caption>, except myst-nb's execution-statistics table."""
+    return [t for t in re.findall(r"<table.*?</table>", text, re.S)
+            if "<caption" not in t and "nb-exec-table" not in t
+            and not re.sub(r"<[^>]+>", " ", t).split()[:2] == ["Document", "Modified"]]
+
+
+def test_uncaptioned_table_helper_detects_a_bare_table():
+    assert len(_uncaptioned_tables("<table><tr><td>1</td></tr></table>")) == 1
+    assert not _uncaptioned_tables("<table><caption>Table: x</caption><tr><td>1</td></tr></table>")
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES, ids=lambda p: str(p.relative_to(HTML)))
+def test_every_table_has_a_caption(page):
+    """The style guide: tables are captioned as tables (pandas set_caption, or MyST {table})."""
+    bare = _uncaptioned_tables(page.read_text())
+    assert not bare, (f"{page.name}: {len(bare)} table(s) without a caption, first: "
+                      f"{' '.join(re.sub(r'<[^>]+>', ' ', bare[0]).split())[:120]}")
